@@ -1,0 +1,7 @@
+//! gguf reader. OWNER: formats.
+
+use crate::ctx::Ctx;
+
+pub(crate) fn scan(ctx: &mut Ctx<'_>, _data: &[u8]) {
+    ctx.note_format("gguf");
+}

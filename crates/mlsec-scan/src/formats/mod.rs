@@ -1,0 +1,18 @@
+//! Format readers. Each takes the bytes of one element and reports through the scan context;
+//! none of them executes or deserialises what it reads into live objects.
+
+pub(crate) mod compressed;
+pub(crate) mod general;
+pub(crate) mod gguf;
+pub(crate) mod hdf5;
+pub(crate) mod json;
+pub(crate) mod numpy;
+pub(crate) mod onnx;
+pub mod pickle;
+pub(crate) mod protobuf;
+pub(crate) mod safetensors;
+pub(crate) mod savedmodel;
+pub(crate) mod sevenzip;
+pub(crate) mod tar;
+pub(crate) mod template;
+pub(crate) mod zip;

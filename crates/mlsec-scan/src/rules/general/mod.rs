@@ -1,0 +1,3 @@
+//! Cross-format rules.
+
+pub mod disguised_format;

@@ -1,0 +1,5 @@
+//! The `mlsec` binary: command-line parsing, config loading and wiring.
+
+fn main() {
+    println!("mlsec");
+}
