@@ -15,6 +15,8 @@ mod policy;
 pub mod rules;
 mod scanner;
 pub mod sniff;
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub use limits::Limits;
 pub use policy::{Policy, SeverityOverride, Waiver, WaiverUse};

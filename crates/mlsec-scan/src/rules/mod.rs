@@ -150,7 +150,6 @@ macro_rules! declare_rule {
         };
     };
 }
-pub(crate) use declare_rule;
 
 pub mod general;
 
