@@ -81,7 +81,11 @@ impl Digest {
             "sha256" => DigestAlgorithm::Sha256,
             "blake2b" => DigestAlgorithm::Blake2b,
             "blake3" => DigestAlgorithm::Blake3,
-            other => return Err(ParseDigestError(format!("unknown digest algorithm `{other}`"))),
+            other => {
+                return Err(ParseDigestError(format!(
+                    "unknown digest algorithm `{other}`"
+                )));
+            }
         };
         let bytes = from_hex(hex)
             .ok_or_else(|| ParseDigestError(format!("digest `{s}` has invalid hex")))?;

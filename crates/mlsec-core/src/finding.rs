@@ -96,7 +96,10 @@ pub struct Location {
 impl Location {
     /// A location at the start of a file.
     pub fn file(path: impl Into<String>) -> Location {
-        Location { chain: vec![path.into()], offset: None }
+        Location {
+            chain: vec![path.into()],
+            offset: None,
+        }
     }
 
     /// The outermost element (the file on disk), or `""`.

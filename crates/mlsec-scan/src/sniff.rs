@@ -77,15 +77,23 @@ impl Format {
 
     /// Formats that can carry code which runs when the artifact is loaded.
     pub fn can_carry_code(self) -> bool {
-        matches!(self, Format::Pickle | Format::Zip | Format::Tar | Format::SevenZip)
-            || self.is_compressed_stream()
+        matches!(
+            self,
+            Format::Pickle | Format::Zip | Format::Tar | Format::SevenZip
+        ) || self.is_compressed_stream()
     }
 
     /// Single-stream compressors.
     pub fn is_compressed_stream(self) -> bool {
         matches!(
             self,
-            Format::Gzip | Format::Bzip2 | Format::Xz | Format::Lzma | Format::Zstd | Format::Lz4 | Format::Zlib
+            Format::Gzip
+                | Format::Bzip2
+                | Format::Xz
+                | Format::Lzma
+                | Format::Zstd
+                | Format::Lz4
+                | Format::Zlib
         )
     }
 }
@@ -99,7 +107,11 @@ pub fn detect(data: &[u8]) -> Format {
     if starts(b"\x1f\x8b") {
         return Format::Gzip;
     }
-    if data.len() >= 10 && starts(b"BZh") && (b'1'..=b'9').contains(&data[3]) && data[4..10] == *b"\x31\x41\x59\x26\x53\x59" {
+    if data.len() >= 10
+        && starts(b"BZh")
+        && (b'1'..=b'9').contains(&data[3])
+        && data[4..10] == *b"\x31\x41\x59\x26\x53\x59"
+    {
         return Format::Bzip2;
     }
     if starts(b"\xfd7zXZ\x00") {

@@ -1,0 +1,199 @@
+//! `mlsec scan`.
+
+use crate::{OutputFormat, policy_file, targets};
+use anyhow::{Context, Result};
+use clap::Args as ClapArgs;
+use indicatif::{ProgressBar, ProgressStyle};
+use mlsec_core::Severity;
+use mlsec_report::{ScanRun, Style, Verdict};
+use mlsec_scan::{Policy, Scanner};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Scan model files for code that runs when they are loaded, and for tampering.
+#[derive(ClapArgs, Debug)]
+#[command(after_long_help = SCAN_HELP)]
+pub struct Args {
+    /// Files or directories to scan (directories recursively; Hugging Face cache folders too)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a finding is at or above this severity [default: high, or the policy's]
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+
+    /// Fail (exit 2) when anything could not be fully checked
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Policy file (TOML): allowed globals, severity overrides, waivers, limits
+    #[arg(long, value_name = "FILE", env = "MLSEC_POLICY")]
+    pub policy: Option<PathBuf>,
+
+    /// List clean files too (human format)
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
+    /// Threads to scan with [default: number of cores]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+const SCAN_HELP: &str = "\
+Formats are recognised by content, never by file name, and containers (zip, tar, gzip, bzip2,
+xz, zstd, lz4, 7z) are opened recursively within limits. Nothing that is read is ever executed.
+
+Exit status:
+  0  nothing at or above --fail-on
+  1  findings at or above --fail-on
+  2  mlsec failed, a path could not be read, or (with --strict) something was not fully checked
+
+Examples:
+  mlsec scan model.pt
+  mlsec scan --format sarif --output mlsec.sarif ~/.cache/huggingface/hub
+  mlsec scan --fail-on medium --strict --policy mlsec-policy.toml models/
+
+`mlsec rules` lists the rules; `mlsec rules PKL001` explains one.";
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a severity; use info, low, medium, high or critical"))
+}
+
+/// Today's date as `YYYY-MM-DD` (UTC), for waiver expiry.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+pub fn run(args: &Args, color: bool) -> Result<Verdict> {
+    let loaded = match &args.policy {
+        Some(p) => policy_file::load(p, &today())?,
+        None => policy_file::Loaded {
+            policy: Policy::default(),
+            ..Default::default()
+        },
+    };
+    for w in &loaded.expired {
+        eprintln!("warning: {w}");
+    }
+    let fail_on = args.fail_on.or(loaded.fail_on).unwrap_or(Severity::High);
+    let scanner = Scanner::new(loaded.limits, loaded.policy);
+    let start = Instant::now();
+    let targets = targets::collect(&args.paths);
+
+    let show_progress = std::io::stderr().is_terminal() && targets.files.len() > 1;
+    let bar = if show_progress {
+        let b = ProgressBar::new(targets.files.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} scanning {pos}/{len} files [{elapsed}] {wide_msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()?;
+    let results: Vec<_> = pool.install(|| {
+        targets
+            .files
+            .par_iter()
+            .map(|p| {
+                bar.set_message(p.display().to_string());
+                let r = scanner.scan_path(p);
+                bar.inc(1);
+                r.map_err(|e| (p.display().to_string(), e.to_string()))
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+
+    let mut run = ScanRun {
+        reports: Vec::with_capacity(results.len()),
+        errors: targets.errors,
+        waivers: Vec::new(),
+        fail_on,
+        strict: args.strict,
+        elapsed: start.elapsed(),
+    };
+    for r in results {
+        match r {
+            Ok(rep) => run.reports.push(rep),
+            Err(e) => run.errors.push(e),
+        }
+    }
+    run.waivers = scanner.policy().waiver_uses();
+    let rendered = match args.format {
+        OutputFormat::Human => mlsec_report::human(
+            &run,
+            Style {
+                color: color && args.output.is_none(),
+                verbose: args.verbose,
+            },
+        ),
+        OutputFormat::Json => mlsec_report::json(&run) + "\n",
+        OutputFormat::Sarif => mlsec_report::sarif(&run) + "\n",
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, rendered)
+                .with_context(|| format!("cannot write report to {}", path.display()))?;
+            if args.format != OutputFormat::Human {
+                // Keep a one-line verdict on the terminal when the report goes to a file.
+                let t = run.totals();
+                eprintln!(
+                    "mlsec: scanned {} files: {} critical, {} high; report written to {}",
+                    t.files,
+                    t.by_severity[Severity::Critical as usize],
+                    t.by_severity[Severity::High as usize],
+                    path.display()
+                );
+            }
+        }
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a stack of messages.
+            let _ = out.write_all(rendered.as_bytes());
+        }
+    }
+    Ok(run.verdict())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn today_is_a_date() {
+        let t = super::today();
+        assert_eq!(t.len(), 10);
+        assert!(t.as_str() > "2025-01-01");
+    }
+}
