@@ -1,0 +1,7 @@
+#![no_main]
+//! Fuzz the `gguf` reader: no input may panic, hang or allocate without bound.
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = mlsec_scan::fuzzing::run("gguf", data);
+});
