@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Runs mlsec and the Python peer scanners on the same inputs in the same run.
+
+Detection: every file of the labelled corpus (``make_corpus.py``), per label and format family.
+Throughput: many small files (the corpus directory) and multi-GB checkpoints.
+
+Usage:
+    bench/setup-peers.sh /tmp/peervenv          # once: picklescan, modelscan, fickling, modelaudit
+    cargo build --release -p mlsec
+    python3 bench/scan_bench.py --venv /tmp/peervenv [--corpus DIR] [--large-gb 1] [--skip-modelaudit]
+
+Writes ``bench/out/scan-results.md`` (markdown tables) and ``bench/out/scan-results.json``.
+Nothing here loads a model: every tool is run as a separate process on the files.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+
+
+def timed(cmd: list[str], cwd: str | None = None, timeout: int = 7200) -> dict:
+    """Runs cmd under /usr/bin/time; returns exit code, wall, cpu seconds, max RSS MB, stdout."""
+    tfile = OUT / ".time"
+    full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(tfile)] + cmd
+    t0 = time.perf_counter()
+    p = subprocess.run(full, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - t0
+    try:
+        e, u, s, m = tfile.read_text().split()[-4:]
+        wall, cpu, rss = float(e), float(u) + float(s), int(m) / 1024
+    except Exception:
+        cpu, rss = float("nan"), float("nan")
+    return {"exit": p.returncode, "wall": wall, "cpu": cpu, "rss_mb": rss, "stdout": p.stdout, "stderr": p.stderr}
+
+
+def median_run(cmd: list[str], n: int = 3) -> dict:
+    runs = [timed(cmd) for _ in range(n)]
+    runs.sort(key=lambda r: r["wall"])
+    return runs[len(runs) // 2]
+
+
+def load_labels(corpus: Path) -> list[dict]:
+    rows = []
+    with open(corpus / "labels.tsv") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            vals = line.rstrip("\n").split("\t")
+            rows.append(dict(zip(header, vals)))
+    return rows
+
+
+def family(fmt: str) -> str:
+    for prefix, fam in [("pytorch", "pytorch"), ("keras", "keras"), ("tf-", "tf-savedmodel"), ("onnx", "onnx"),
+                        ("gguf", "gguf/jinja"), ("hf-json", "gguf/jinja"), ("safetensors", "safetensors"),
+                        ("numpy", "numpy"), ("joblib", "joblib"), ("pickle", "pickle")]:
+        if fmt.startswith(prefix):
+            return fam
+    return "archives"
+
+
+# --- per-tool verdicts: path -> "flagged" | "clean" | "error" ---------------------------------
+
+def run_mlsec(mlsec: str, corpus: Path) -> dict[str, str]:
+    r = timed([mlsec, "scan", "--format", "json", str(corpus)])
+    doc = json.loads(r["stdout"])
+    out = {}
+    for f in doc["files"]:
+        rel = os.path.relpath(f["path"], corpus)
+        sev = f["max_severity"]
+        out[rel] = "flagged" if sev in ("high", "critical") else ("minor" if sev in ("medium",) else "clean")
+        if f["status"] == "incomplete" and out[rel] == "clean":
+            out[rel] = "incomplete"
+    for e in doc["errors"]:
+        out[os.path.relpath(e["path"], corpus)] = "error"
+    return out
+
+
+def run_picklescan(venv: Path, corpus: Path, files: list[str]) -> dict[str, str]:
+    exe = str(venv / "bin" / "picklescan")
+    out = {}
+    for rel in files:
+        r = subprocess.run([exe, "-p", str(corpus / rel)], capture_output=True, text=True, timeout=600)
+        out[rel] = {0: "clean", 1: "flagged"}.get(r.returncode, "error")
+    return out
+
+
+def run_fickling(venv: Path, corpus: Path, files: list[str]) -> dict[str, str]:
+    exe = str(venv / "bin" / "fickling")
+    out = {}
+    for rel in files:
+        r = subprocess.run([exe, "--check-safety", str(corpus / rel)], capture_output=True, text=True, timeout=600)
+        crashed = "Traceback" in r.stderr
+        out[rel] = "error" if crashed else {0: "clean", 1: "flagged"}.get(r.returncode, "error")
+    return out
+
+
+def run_modelscan(venv: Path, corpus: Path, files: list[str]) -> dict[str, str]:
+    report = OUT / "modelscan.json"
+    timed([str(venv / "bin" / "modelscan"), "scan", "-p", str(corpus), "-r", "json", "-o", str(report)])
+    doc = json.loads(report.read_text()) if report.exists() else {"issues": [], "summary": {}}
+    scanned = set()
+    for s in doc.get("summary", {}).get("scanned", {}).get("scanned_files", []) or []:
+        scanned.add(s.split(":")[0])
+    flagged = {i["source"].split(":")[0] for i in doc.get("issues", [])}
+    errored = set()
+    for e in doc.get("errors", []) or []:
+        src = e.get("source") or ""
+        errored.add(src.split(":")[0])
+    out = {}
+    for rel in files:
+        out[rel] = "flagged" if rel in flagged else ("error" if rel in errored else ("clean" if rel in scanned else "skipped"))
+    return out
+
+
+def run_modelaudit(venv: Path, corpus: Path, files: list[str]) -> dict[str, str]:
+    report = OUT / "modelaudit.json"
+    timed([str(venv / "bin" / "modelaudit"), "scan", str(corpus), "--format", "json", "-o", str(report)], timeout=7200)
+    doc = json.loads(report.read_text()) if report.exists() else {"issues": []}
+    out = {rel: "clean" for rel in files}
+    for i in doc.get("issues", []):
+        loc = (i.get("location") or "").split(" (pos")[0]
+        path = loc.split(":")[0]
+        rel = os.path.relpath(path, corpus) if path.startswith("/") else path
+        if rel in out and i.get("severity") in ("critical", "warning"):
+            out[rel] = "flagged"
+    return out
+
+
+# --- large inputs ------------------------------------------------------------------------------
+
+def make_large(venv_py: str, gb: float) -> dict[str, Path]:
+    big = OUT / "large"
+    big.mkdir(parents=True, exist_ok=True)
+    n = int(gb * (1 << 30))
+    script = f"""
+import json, os, struct, zipfile, pickle, io
+n = {n}
+out = {str(big)!r}
+p = os.path.join(out, 'model.safetensors')
+if not os.path.exists(p):
+    ntens = 8
+    per = n // ntens // 4 * 4
+    header = {{}}
+    off = 0
+    for i in range(ntens):
+        header[f'layer{{i}}.weight'] = {{'dtype': 'F32', 'shape': [per // 4], 'data_offsets': [off, off + per]}}
+        off += per
+    h = json.dumps(header).encode()
+    h += b' ' * (-len(h) % 8)
+    with open(p, 'wb') as f:
+        f.write(struct.pack('<Q', len(h))); f.write(h)
+        chunk = os.urandom(1 << 24)
+        left = off
+        while left:
+            k = min(left, len(chunk)); f.write(chunk[:k]); left -= k
+p = os.path.join(out, 'model.pt')
+if not os.path.exists(p):
+    ntens = 8
+    per = n // ntens
+    state = b'\\x80\\x02}}q\\x00.'
+    with zipfile.ZipFile(p, 'w', zipfile.ZIP_STORED) as z:
+        z.writestr('archive/data.pkl', state)
+        z.writestr('archive/version', '3\\n')
+        chunk = os.urandom(1 << 24)
+        for i in range(ntens):
+            with z.open(f'archive/data/{{i}}', 'w', force_zip64=True) as w:
+                left = per
+                while left:
+                    k = min(left, len(chunk)); w.write(chunk[:k]); left -= k
+p = os.path.join(out, 'arrays.pkl')
+if not os.path.exists(p):
+    import numpy
+    arr = numpy.frombuffer(os.urandom(n // 2), dtype=numpy.float64)
+    with open(p, 'wb') as f:
+        pickle.dump({{'weights': arr}}, f, protocol=4)
+"""
+    subprocess.run([venv_py, "-c", script], check=True)
+    return {"safetensors": big / "model.safetensors", "torch-zip": big / "model.pt", "numpy-pickle": big / "arrays.pkl"}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--venv", required=True, type=Path, help="venv made by bench/setup-peers.sh")
+    ap.add_argument("--mlsec", default=str(ROOT / "target" / "release" / "mlsec"))
+    ap.add_argument("--corpus", type=Path, help="existing corpus dir (default: generate into bench/out/corpus)")
+    ap.add_argument("--large-gb", type=float, default=1.0, help="size of the large inputs (0 to skip)")
+    ap.add_argument("--skip-modelaudit", action="store_true", help="modelaudit needs ~1 s per file")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    py = str(args.venv / "bin" / "python")
+
+    corpus = args.corpus
+    if corpus is None:
+        corpus = OUT / "corpus"
+        gen = ROOT.parent / "shared" / "tools" / "make_corpus.py"
+        if not (corpus / "labels.tsv").exists():
+            subprocess.run([py, str(gen), "--out", str(corpus)], check=True)
+    labels = load_labels(corpus)
+    files = [r["path"] for r in labels]
+
+    results: dict[str, dict[str, str]] = {}
+    timings: dict[str, dict] = {}
+    t0 = time.perf_counter(); results["mlsec"] = run_mlsec(args.mlsec, corpus); timings["mlsec"] = time.perf_counter() - t0
+    t0 = time.perf_counter(); results["picklescan"] = run_picklescan(args.venv, corpus, files); timings["picklescan"] = time.perf_counter() - t0
+    t0 = time.perf_counter(); results["modelscan"] = run_modelscan(args.venv, corpus, files); timings["modelscan"] = time.perf_counter() - t0
+    t0 = time.perf_counter(); results["fickling"] = run_fickling(args.venv, corpus, files); timings["fickling"] = time.perf_counter() - t0
+    if not args.skip_modelaudit:
+        t0 = time.perf_counter(); results["modelaudit"] = run_modelaudit(args.venv, corpus, files); timings["modelaudit"] = time.perf_counter() - t0
+    tools = list(results)
+
+    md = []
+    md.append(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+              f"corpus: {len(labels)} files from make_corpus.py.\n")
+    md.append("### Detection per label (flagged = reported; for mlsec: a finding at high or critical)\n")
+    md.append("| label (n) | " + " | ".join(tools) + " |")
+    md.append("|---|" + "---|" * len(tools))
+    by_label = collections.defaultdict(list)
+    for r in labels:
+        by_label[r["label"]].append(r["path"])
+    for label in ["malicious", "suspicious", "malformed", "benign"]:
+        paths = by_label.get(label, [])
+        if not paths:
+            continue
+        cells = []
+        for t in tools:
+            c = collections.Counter(results[t].get(p, "missing") for p in paths)
+            if label == "benign" and t == "mlsec":
+                cell = f"{c['flagged'] + c['minor']} FP (above low), {c['error']} err"
+            elif label == "benign":
+                cell = f"{c['flagged']} FP, {c['error']} err"
+            else:
+                cell = f"{c['flagged']}/{len(paths)}" + (f", {c['error']} err" if c["error"] else "") + \
+                       (f", {c['skipped']} skipped" if c.get("skipped") else "")
+            cells.append(cell)
+        md.append(f"| {label} ({len(paths)}) | " + " | ".join(cells) + " |")
+
+    md.append("\n### Malicious detected per format family\n")
+    md.append("| family (n) | " + " | ".join(tools) + " |")
+    md.append("|---|" + "---|" * len(tools))
+    fams = collections.defaultdict(list)
+    for r in labels:
+        if r["label"] == "malicious":
+            fams[family(r["format"])].append(r["path"])
+    for fam, paths in sorted(fams.items()):
+        md.append(f"| {fam} ({len(paths)}) | " + " | ".join(
+            f"{sum(results[t].get(p) == 'flagged' for p in paths)}" for t in tools) + " |")
+
+    misses = [r for r in labels if r["label"] in ("malicious",) and results["mlsec"].get(r["path"]) != "flagged"]
+    fps = [r for r in labels if r["label"] == "benign" and results["mlsec"].get(r["path"]) in ("flagged", "minor")]
+    malformed_clean = [r for r in labels if r["label"] == "malformed" and results["mlsec"].get(r["path"]) == "clean"]
+    md.append(f"\nmlsec misses: {len(misses)}; benign above low: {len(fps)}; malformed reported clean: {len(malformed_clean)}")
+    for r in misses + fps + malformed_clean:
+        md.append(f"- {r['label']}: `{r['path']}` ({r['technique']}) -> {results['mlsec'].get(r['path'])}")
+
+    # Throughput on many small files.
+    md.append("\n### Many small files (the corpus directory; median of 3 for mlsec and picklescan)\n")
+    md.append("| tool | wall s | CPU s | files/s (wall) | max RSS MB |")
+    md.append("|---|---|---|---|---|")
+    n = len(labels)
+    small = {"mlsec": median_run([args.mlsec, "scan", "--format", "json", str(corpus)])}
+    small["picklescan"] = median_run([str(args.venv / "bin" / "picklescan"), "-p", str(corpus)])
+    small["modelscan"] = timed([str(args.venv / "bin" / "modelscan"), "scan", "-p", str(corpus), "-r", "json",
+                                "-o", str(OUT / "modelscan2.json")])
+    for t, r in small.items():
+        md.append(f"| {t} | {r['wall']:.2f} | {r['cpu']:.2f} | {n / r['wall']:.0f} | {r['rss_mb']:.0f} |")
+    md.append(f"| fickling (1 process per file) | {timings['fickling']:.2f} | - | {n / timings['fickling']:.0f} | - |")
+    if "modelaudit" in timings:
+        md.append(f"| modelaudit | {timings['modelaudit']:.2f} | - | {n / timings['modelaudit']:.1f} | - |")
+    ratio = (n / small["mlsec"]["wall"]) / (n / small["picklescan"]["wall"])
+    md.append(f"\nmlsec / fastest Python peer (picklescan), files per second: **{ratio:.1f}x**")
+
+    if args.large_gb > 0:
+        large = make_large(py, args.large_gb)
+        md.append(f"\n### Large files ({args.large_gb:g} GiB inputs; page cache warm; median of 3 for mlsec)\n")
+        md.append("| input | tool | exit | wall s | CPU s | MB/s (wall) | max RSS MB |")
+        md.append("|---|---|---|---|---|---|---|")
+        for name, path in large.items():
+            size_mb = path.stat().st_size / (1 << 20)
+            subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL)  # warm the page cache
+            cat = timed(["cat", str(path)])
+            rows = {"mlsec": median_run([args.mlsec, "scan", "--format", "json", str(path)]),
+                    "picklescan": timed([str(args.venv / "bin" / "picklescan"), "-p", str(path)]),
+                    "modelscan": timed([str(args.venv / "bin" / "modelscan"), "scan", "-p", str(path)])}
+            if not args.skip_modelaudit:
+                rows["modelaudit"] = timed([str(args.venv / "bin" / "modelaudit"), "scan", str(path), "--format", "json"])
+            rows["cat > /dev/null (read rate)"] = cat
+            for t, r in rows.items():
+                md.append(f"| {name} | {t} | {r['exit']} | {r['wall']:.2f} | {r['cpu']:.2f} | "
+                          f"{size_mb / max(r['wall'], 1e-9):.0f} | {r['rss_mb']:.0f} |")
+
+    text = "\n".join(md) + "\n"
+    (OUT / "scan-results.md").write_text(text)
+    (OUT / "scan-results.json").write_text(json.dumps({"results": results, "timings": timings}, indent=1))
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
