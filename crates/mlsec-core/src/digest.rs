@@ -24,7 +24,7 @@ impl DigestAlgorithm {
     }
 
     /// Digest length in bytes.
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             DigestAlgorithm::Sha256 | DigestAlgorithm::Blake3 => 32,
             DigestAlgorithm::Blake2b => 64,
@@ -54,7 +54,7 @@ impl std::error::Error for ParseDigestError {}
 impl Digest {
     /// Wraps digest bytes; `None` if the length does not fit the algorithm.
     pub fn new(algorithm: DigestAlgorithm, bytes: Vec<u8>) -> Option<Digest> {
-        (bytes.len() == algorithm.len()).then_some(Digest { algorithm, bytes })
+        (bytes.len() == algorithm.output_len()).then_some(Digest { algorithm, bytes })
     }
 
     /// The algorithm.
@@ -113,7 +113,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 }
 
 fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let nib = |c: u8| match c {

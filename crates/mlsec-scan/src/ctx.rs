@@ -4,6 +4,7 @@ use crate::limits::Limits;
 use crate::policy::Policy;
 use crate::rules::Rule;
 use mlsec_core::{Confidence, Finding, Location, Problem, ProblemKind, Severity};
+use std::collections::HashSet;
 
 /// What a scan of one file accumulates.
 #[derive(Debug, Default)]
@@ -18,6 +19,8 @@ pub(crate) struct State {
     pub entries: u64,
     /// Nested pickles followed so far (budget: `Limits::max_nested_pickles`).
     pub nested_pickles: u32,
+    /// Keys of findings already reported, so that duplicates are dropped in O(1).
+    seen: HashSet<(&'static str, Location, Option<String>)>,
 }
 
 /// The scan context: limits, policy, where we are (the container chain) and what we found.

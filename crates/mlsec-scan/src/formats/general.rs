@@ -34,14 +34,14 @@ pub(crate) fn check_name(ctx: &mut Ctx<'_>, format: Format, _data: &[u8]) {
     let Some((_, ext)) = name.rsplit_once('.') else {
         return;
     };
-    if let Some((claimed, allowed)) = CLAIMS.iter().find(|(e, _)| *e == ext) {
-        if !allowed.contains(&format) {
-            ctx.report(
-                &disguised_format::RULE,
-                Some(0),
-                format!("named `.{claimed}` but the content is {}", format.as_str()),
-                Some(format!("{} as .{claimed}", format.as_str())),
-            );
-        }
+    if let Some((claimed, allowed)) = CLAIMS.iter().find(|(e, _)| *e == ext)
+        && !allowed.contains(&format)
+    {
+        ctx.report(
+            &disguised_format::RULE,
+            Some(0),
+            format!("named `.{claimed}` but the content is {}", format.as_str()),
+            Some(format!("{} as .{claimed}", format.as_str())),
+        );
     }
 }

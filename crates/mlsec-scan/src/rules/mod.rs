@@ -1,6 +1,6 @@
 //! Rules: one file per rule, each with a stable code from the table in [`ALL`].
 //!
-//! A rule file declares its [`Rule`] with [`declare_rule!`]; the doc comment on the declaration,
+//! A rule file declares its [`Rule`] with `declare_rule!`; the doc comment on the declaration,
 //! written in fixed sections (`## What it detects`, `## Why it matters`, `## Example`,
 //! `## References`), is the rule's documentation: `mlsec rules CODE` prints it and SARIF carries
 //! it as help text. Codes are never reused: a retired code moves to [`RETIRED`].
