@@ -24,7 +24,13 @@ use std::collections::HashSet;
 const MAX_ITEMS: u64 = 10_000_000;
 
 /// Domains of the ONNX standard operator sets.
-const STANDARD_DOMAINS: &[&[u8]] = &[b"", b"ai.onnx", b"ai.onnx.ml", b"ai.onnx.training", b"ai.onnx.preview.training"];
+const STANDARD_DOMAINS: &[&[u8]] = &[
+    b"",
+    b"ai.onnx",
+    b"ai.onnx.ml",
+    b"ai.onnx.training",
+    b"ai.onnx.preview.training",
+];
 
 /// Whether `data` is an ONNX ModelProto: every top-level field well formed with the wire type
 /// its number has in `onnx.proto`, an `ir_version` (1, varint) in a sane range, at least one
@@ -42,11 +48,8 @@ pub(crate) fn sniff(data: &[u8]) -> bool {
                 }
                 ir = true;
             }
-            (2 | 3 | 4 | 6, Value::Len(s)) => {
-                if std::str::from_utf8(s).is_err() {
-                    return false;
-                }
-            }
+            (2 | 3 | 4 | 6, Value::Len(s)) if std::str::from_utf8(s).is_err() => return false,
+            (2 | 3 | 4 | 6, Value::Len(_)) => {}
             (5, Value::Varint(_)) => {}
             (7, Value::Len(g)) => {
                 if !super::protobuf::is_well_formed(g) {
@@ -57,7 +60,11 @@ pub(crate) fn sniff(data: &[u8]) -> bool {
             (8, Value::Len(o)) => {
                 for g in Fields::new(o, 0) {
                     match g {
-                        Ok(g) if matches!((g.number, g.value), (1, Value::Len(_)) | (2, Value::Varint(_))) => {}
+                        Ok(g)
+                            if matches!(
+                                (g.number, g.value),
+                                (1, Value::Len(_)) | (2, Value::Varint(_))
+                            ) => {}
                         _ => return false,
                     }
                 }
@@ -75,7 +82,9 @@ pub(crate) fn sniff(data: &[u8]) -> bool {
 /// Why an external-data or asset path escapes its directory, and how bad that is; `None` for
 /// a path that stays inside. Shared with the TensorFlow reader (asset file names).
 pub(crate) fn path_risk(path: &[u8]) -> Option<(&'static str, Severity)> {
-    let Ok(s) = std::str::from_utf8(path) else { return Some(("is not valid UTF-8", Severity::High)) };
+    let Ok(s) = std::str::from_utf8(path) else {
+        return Some(("is not valid UTF-8", Severity::High));
+    };
     if s.chars().any(char::is_control) {
         return Some(("contains a control character", Severity::Critical));
     }
@@ -83,7 +92,10 @@ pub(crate) fn path_risk(path: &[u8]) -> Option<(&'static str, Severity)> {
         return Some(("is an absolute path", Severity::Critical));
     }
     if s.contains('\\') {
-        return Some(("contains a backslash, a path separator on Windows", Severity::Critical));
+        return Some((
+            "contains a backslash, a path separator on Windows",
+            Severity::Critical,
+        ));
     }
     let b = s.as_bytes();
     if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
@@ -99,7 +111,10 @@ pub(crate) fn path_risk(path: &[u8]) -> Option<(&'static str, Severity)> {
             ".." => {
                 depth -= 1;
                 if depth < 0 {
-                    return Some(("climbs out of the model directory with `..`", Severity::Critical));
+                    return Some((
+                        "climbs out of the model directory with `..`",
+                        Severity::Critical,
+                    ));
                 }
             }
             _ => depth += 1,
@@ -118,7 +133,14 @@ struct Reader<'a> {
     reported_ops: HashSet<(&'a [u8], &'a [u8])>,
     items: u64,
     exhausted: bool,
+    /// Escaping external-data locations seen, and the highest severity among them: the
+    /// first [`MAX_LOCATION_REPORTS`] are reported one by one, the rest in one summary.
+    escapes: u64,
+    escape_severity: Option<Severity>,
 }
+
+/// Escaping locations reported individually per model.
+const MAX_LOCATION_REPORTS: u64 = 16;
 
 impl<'a> Reader<'a> {
     fn take(&mut self, ctx: &mut Ctx<'_>, offset: u64) -> bool {
@@ -140,12 +162,21 @@ impl<'a> Reader<'a> {
 }
 
 /// Iterates `fields`; a wire error becomes a problem naming `what`.
-fn walk<'a, 'l>(ctx: &mut Ctx<'l>, what: &str, fields: Fields<'a>, mut each: impl FnMut(&mut Ctx<'l>, u32, Value<'a>, u64)) {
+fn walk<'a, 'l>(
+    ctx: &mut Ctx<'l>,
+    what: &str,
+    fields: Fields<'a>,
+    mut each: impl FnMut(&mut Ctx<'l>, u32, Value<'a>, u64),
+) {
     for f in fields {
         match f {
             Ok(f) => each(ctx, f.number, f.value, f.offset),
             Err(e) => {
-                ctx.problem(ProblemKind::Malformed, Some(e.offset), format!("{what}: {e}"));
+                ctx.problem(
+                    ProblemKind::Malformed,
+                    Some(e.offset),
+                    format!("{what}: {e}"),
+                );
                 return;
             }
         }
@@ -182,20 +213,51 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
             r.functions.insert((domain, name));
         }
     }
-    walk(ctx, "ModelProto", Fields::new(data, 0), |ctx, number, value, offset| match (number, value) {
-        (7, Value::Len(g)) => graph(ctx, &mut r, g, offset, 1),
-        (20, Value::Len(t)) => walk(ctx, "TrainingInfoProto", Fields::new(t, offset), |ctx, n, v, o| {
-            if let (1 | 2, Value::Len(g)) = (n, v) {
-                graph(ctx, &mut r, g, o, 2);
-            }
-        }),
-        (25, Value::Len(f)) => walk(ctx, "FunctionProto", Fields::new(f, offset), |ctx, n, v, o| {
-            if let (7, Value::Len(nd)) = (n, v) {
-                node(ctx, &mut r, nd, o, 2);
-            }
-        }),
-        _ => {}
-    });
+    walk(
+        ctx,
+        "ModelProto",
+        Fields::new(data, 0),
+        |ctx, number, value, offset| match (number, value) {
+            (7, Value::Len(g)) => graph(ctx, &mut r, g, offset, 1),
+            (20, Value::Len(t)) => walk(
+                ctx,
+                "TrainingInfoProto",
+                Fields::new(t, offset),
+                |ctx, n, v, o| {
+                    if let (1 | 2, Value::Len(g)) = (n, v) {
+                        graph(ctx, &mut r, g, o, 2);
+                    }
+                },
+            ),
+            (25, Value::Len(f)) => walk(
+                ctx,
+                "FunctionProto",
+                Fields::new(f, offset),
+                |ctx, n, v, o| {
+                    if let (7, Value::Len(nd)) = (n, v) {
+                        node(ctx, &mut r, nd, o, 2);
+                    }
+                },
+            ),
+            _ => {}
+        },
+    );
+    if let Some(severity) = r
+        .escape_severity
+        .filter(|_| r.escapes > MAX_LOCATION_REPORTS)
+    {
+        ctx.report_with(
+            &rules::external_data_path::RULE,
+            severity,
+            Confidence::High,
+            None,
+            format!(
+                "{} more tensors load external data from outside the model directory",
+                r.escapes - MAX_LOCATION_REPORTS
+            ),
+            Some(format!("{} in total", r.escapes)),
+        );
+    }
 }
 
 /// GraphProto: nodes (1), initializers (5), sparse initializers (15).
@@ -203,12 +265,17 @@ fn graph<'a>(ctx: &mut Ctx<'_>, r: &mut Reader<'a>, data: &'a [u8], base: u64, d
     if too_deep(ctx, depth, base) {
         return;
     }
-    walk(ctx, "GraphProto", Fields::new(data, base), |ctx, number, value, offset| match (number, value) {
-        (1, Value::Len(n)) => node(ctx, r, n, offset, depth + 1),
-        (5, Value::Len(t)) => tensor(ctx, r, t, offset),
-        (15, Value::Len(s)) => sparse_tensor(ctx, r, s, offset),
-        _ => {}
-    });
+    walk(
+        ctx,
+        "GraphProto",
+        Fields::new(data, base),
+        |ctx, number, value, offset| match (number, value) {
+            (1, Value::Len(n)) => node(ctx, r, n, offset, depth + 1),
+            (5, Value::Len(t)) => tensor(ctx, r, t, offset),
+            (15, Value::Len(s)) => sparse_tensor(ctx, r, s, offset),
+            _ => {}
+        },
+    );
 }
 
 /// NodeProto: op type (4), domain (7), attributes (5).
@@ -218,12 +285,17 @@ fn node<'a>(ctx: &mut Ctx<'_>, r: &mut Reader<'a>, data: &'a [u8], base: u64, de
     }
     let (mut op, mut domain): (&[u8], &[u8]) = (b"", b"");
     let mut strings: Vec<(&[u8], &[u8])> = Vec::new();
-    walk(ctx, "NodeProto", Fields::new(data, base), |ctx, number, value, offset| match (number, value) {
-        (4, Value::Len(o)) => op = o,
-        (7, Value::Len(d)) => domain = d,
-        (5, Value::Len(a)) => attribute(ctx, r, a, offset, depth + 1, &mut strings),
-        _ => {}
-    });
+    walk(
+        ctx,
+        "NodeProto",
+        Fields::new(data, base),
+        |ctx, number, value, offset| match (number, value) {
+            (4, Value::Len(o)) => op = o,
+            (7, Value::Len(d)) => domain = d,
+            (5, Value::Len(a)) => attribute(ctx, r, a, offset, depth + 1, &mut strings),
+            _ => {}
+        },
+    );
     check_op(ctx, r, op, domain, &strings, base);
 }
 
@@ -238,27 +310,33 @@ fn attribute<'a>(
     strings: &mut Vec<(&'a [u8], &'a [u8])>,
 ) {
     let mut name: &[u8] = b"";
-    walk(ctx, "AttributeProto", Fields::new(data, base), |ctx, number, value, offset| match (number, value) {
-        (1, Value::Len(n)) => name = n,
-        (4, Value::Len(s)) => {
-            if strings.len() < 8 {
-                strings.push((name, s));
-            }
-        }
-        (5 | 10, Value::Len(t)) => tensor(ctx, r, t, offset),
-        (6 | 11, Value::Len(g)) => graph(ctx, r, g, offset, depth + 1),
-        (22 | 23, Value::Len(s)) => sparse_tensor(ctx, r, s, offset),
-        _ => {}
-    });
+    walk(
+        ctx,
+        "AttributeProto",
+        Fields::new(data, base),
+        |ctx, number, value, offset| match (number, value) {
+            (1, Value::Len(n)) => name = n,
+            (4, Value::Len(s)) if strings.len() < 8 => strings.push((name, s)),
+            (5 | 10, Value::Len(t)) => tensor(ctx, r, t, offset),
+            (6 | 11, Value::Len(g)) => graph(ctx, r, g, offset, depth + 1),
+            (22 | 23, Value::Len(s)) => sparse_tensor(ctx, r, s, offset),
+            _ => {}
+        },
+    );
 }
 
 /// SparseTensorProto: values (1) and indices (2) are tensors.
 fn sparse_tensor<'a>(ctx: &mut Ctx<'_>, r: &mut Reader<'a>, data: &'a [u8], base: u64) {
-    walk(ctx, "SparseTensorProto", Fields::new(data, base), |ctx, number, value, offset| {
-        if let (1 | 2, Value::Len(t)) = (number, value) {
-            tensor(ctx, r, t, offset);
-        }
-    });
+    walk(
+        ctx,
+        "SparseTensorProto",
+        Fields::new(data, base),
+        |ctx, number, value, offset| {
+            if let (1 | 2, Value::Len(t)) = (number, value) {
+                tensor(ctx, r, t, offset);
+            }
+        },
+    );
 }
 
 /// TensorProto: name (8), external data entries (13), data location (14).
@@ -269,29 +347,37 @@ fn tensor<'a>(ctx: &mut Ctx<'_>, r: &mut Reader<'a>, data: &'a [u8], base: u64) 
     let mut name: &[u8] = b"";
     let mut external = false;
     let mut locations: Vec<(&[u8], u64)> = Vec::new();
-    walk(ctx, "TensorProto", Fields::new(data, base), |ctx, number, value, offset| match (number, value) {
-        (8, Value::Len(n)) => name = n,
-        (14, Value::Varint(loc)) => external = loc == 1,
-        (13, Value::Len(e)) => {
-            external = true;
-            let (mut key, mut val): (&[u8], Option<(&[u8], u64)>) = (b"", None);
-            walk(ctx, "StringStringEntryProto", Fields::new(e, offset), |_, n, v, o| match (n, v) {
-                (1, Value::Len(k)) => key = k,
-                (2, Value::Len(x)) => val = Some((x, o)),
-                _ => {}
-            });
-            if key == b"location" {
-                if let Some(v) = val {
-                    // Loaders keep one location per tensor, but which duplicate wins differs
-                    // between them: every one is checked.
-                    if locations.len() < 16 {
-                        locations.push(v);
-                    }
+    walk(
+        ctx,
+        "TensorProto",
+        Fields::new(data, base),
+        |ctx, number, value, offset| match (number, value) {
+            (8, Value::Len(n)) => name = n,
+            (14, Value::Varint(loc)) => external = loc == 1,
+            (13, Value::Len(e)) => {
+                external = true;
+                let (mut key, mut val): (&[u8], Option<(&[u8], u64)>) = (b"", None);
+                walk(
+                    ctx,
+                    "StringStringEntryProto",
+                    Fields::new(e, offset),
+                    |_, n, v, o| match (n, v) {
+                        (1, Value::Len(k)) => key = k,
+                        (2, Value::Len(x)) => val = Some((x, o)),
+                        _ => {}
+                    },
+                );
+                // Loaders keep one location per tensor, but which duplicate wins differs
+                // between them: every one is checked.
+                if key == b"location"
+                    && let Some(v) = val
+                {
+                    locations.push(v);
                 }
             }
-        }
-        _ => {}
-    });
+            _ => {}
+        },
+    );
     if !external {
         return;
     }
@@ -299,12 +385,20 @@ fn tensor<'a>(ctx: &mut Ctx<'_>, r: &mut Reader<'a>, data: &'a [u8], base: u64) 
         ctx.problem(
             ProblemKind::Malformed,
             Some(base),
-            format!("tensor `{}` keeps its data externally but names no location", display(name, 120)),
+            format!(
+                "tensor `{}` keeps its data externally but names no location",
+                display(name, 120)
+            ),
         );
         return;
     }
     for (loc, offset) in locations {
         if let Some((reason, severity)) = path_risk(loc) {
+            r.escapes += 1;
+            r.escape_severity = r.escape_severity.max(Some(severity));
+            if r.escapes > MAX_LOCATION_REPORTS {
+                continue;
+            }
             ctx.report_with(
                 &rules::external_data_path::RULE,
                 severity,
@@ -320,7 +414,14 @@ fn tensor<'a>(ctx: &mut Ctx<'_>, r: &mut Reader<'a>, data: &'a [u8], base: u64) 
     }
 }
 
-fn check_op<'a>(ctx: &mut Ctx<'_>, r: &mut Reader<'a>, op: &'a [u8], domain: &'a [u8], strings: &[(&[u8], &[u8])], offset: u64) {
+fn check_op<'a>(
+    ctx: &mut Ctx<'_>,
+    r: &mut Reader<'a>,
+    op: &'a [u8],
+    domain: &'a [u8],
+    strings: &[(&[u8], &[u8])],
+    offset: u64,
+) {
     // `PyOp` is checked in every domain: onnxruntime's own Python op is registered under
     // whatever domain the exporter chose.
     let python = op.starts_with(b"PyOp");
@@ -337,7 +438,11 @@ fn check_op<'a>(ctx: &mut Ctx<'_>, r: &mut Reader<'a>, op: &'a [u8], domain: &'a
             .filter(|(k, _)| matches!(*k, b"module" | b"class_name" | b"compute" | b"function"))
             .map(|(k, v)| format!("{}={}", display(k, 40), display(v, 120)))
             .collect();
-        let detail = if detail.is_empty() { String::new() } else { format!(" ({})", detail.join(", ")) };
+        let detail = if detail.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", detail.join(", "))
+        };
         ctx.report(
             &rules::python_op::RULE,
             Some(offset),
@@ -409,15 +514,35 @@ mod tests {
         let mut ctx = Ctx::new(&limits, &policy, "m.onnx".into());
         scan(&mut ctx, data);
         assert!(ctx.state.problems.is_empty(), "{:?}", ctx.state.problems);
-        ctx.state.findings.iter().map(|f| (f.rule, f.severity, f.evidence.clone())).collect()
+        ctx.state
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity, f.evidence.clone()))
+            .collect()
     }
 
     #[test]
     fn paths() {
-        for ok in ["weights.bin", "sub/w.bin", "a/../b.bin", "./w.bin", "a/b/../../c"] {
+        for ok in [
+            "weights.bin",
+            "sub/w.bin",
+            "a/../b.bin",
+            "./w.bin",
+            "a/b/../../c",
+        ] {
             assert_eq!(path_risk(ok.as_bytes()), None, "{ok}");
         }
-        for bad in ["/etc/passwd", "../x", "sub/../../x", "a\\..\\b", "C:w.bin", "c:/x", "http://h/x", "file:x", "a\u{0}b"] {
+        for bad in [
+            "/etc/passwd",
+            "../x",
+            "sub/../../x",
+            "a\\..\\b",
+            "C:w.bin",
+            "c:/x",
+            "http://h/x",
+            "file:x",
+            "a\u{0}b",
+        ] {
             assert!(path_risk(bad.as_bytes()).is_some(), "{bad}");
         }
         assert_eq!(path_risk(b"\xff").map(|r| r.1), Some(Severity::High));
@@ -425,17 +550,47 @@ mod tests {
 
     #[test]
     fn external_data_in_initializers_attributes_and_subgraphs() {
-        let g = Msg::new().msg(1, &node("Add", "", &[])).msg(5, &external("sub/../../secret"));
-        assert_eq!(findings(&model(&g, &[])), vec![("ONX001", Severity::Critical, Some("sub/../../secret".into()))]);
+        let g = Msg::new()
+            .msg(1, &node("Add", "", &[]))
+            .msg(5, &external("sub/../../secret"));
+        assert_eq!(
+            findings(&model(&g, &[])),
+            vec![(
+                "ONX001",
+                Severity::Critical,
+                Some("sub/../../secret".into())
+            )]
+        );
 
         // A Constant inside the `then_branch` of an If, inside a Loop body.
-        let constant = node("Constant", "", &[Msg::new().str(1, "value").msg(5, &external("/etc/shadow")).uint(20, 4)]);
+        let constant = node(
+            "Constant",
+            "",
+            &[Msg::new()
+                .str(1, "value")
+                .msg(5, &external("/etc/shadow"))
+                .uint(20, 4)],
+        );
         let then_branch = Msg::new().msg(1, &constant);
-        let iff = node("If", "", &[Msg::new().str(1, "then_branch").msg(6, &then_branch).uint(20, 5)]);
+        let iff = node(
+            "If",
+            "",
+            &[Msg::new()
+                .str(1, "then_branch")
+                .msg(6, &then_branch)
+                .uint(20, 5)],
+        );
         let body = Msg::new().msg(1, &iff);
-        let lp = node("Loop", "", &[Msg::new().str(1, "body").msg(6, &body).uint(20, 5)]);
+        let lp = node(
+            "Loop",
+            "",
+            &[Msg::new().str(1, "body").msg(6, &body).uint(20, 5)],
+        );
         let g = Msg::new().msg(1, &lp).msg(5, &external("weights.bin"));
-        assert_eq!(findings(&model(&g, &[])), vec![("ONX001", Severity::Critical, Some("/etc/shadow".into()))]);
+        assert_eq!(
+            findings(&model(&g, &[])),
+            vec![("ONX001", Severity::Critical, Some("/etc/shadow".into()))]
+        );
     }
 
     #[test]
@@ -446,10 +601,23 @@ mod tests {
             .msg(1, &node("FusedMatMul", "com.microsoft", &[]))
             .msg(1, &node("Exec", "com.attacker", &[]))
             .msg(1, &node("Exec", "com.attacker", &[]))
-            .msg(1, &node("PyOp", "ai.onnx.contrib", &[Msg::new().str(1, "module").str(4, "evil")]))
+            .msg(
+                1,
+                &node(
+                    "PyOp",
+                    "ai.onnx.contrib",
+                    &[Msg::new().str(1, "module").str(4, "evil")],
+                ),
+            )
             .msg(1, &node("MyFn", "local.fns", &[]));
-        let f = Msg::new().str(1, "MyFn").str(10, "local.fns").msg(7, &node("Sneaky", "com.x", &[]));
-        let got: Vec<_> = findings(&model(&g, &[f])).into_iter().map(|(c, s, _)| (c, s)).collect();
+        let f = Msg::new()
+            .str(1, "MyFn")
+            .str(10, "local.fns")
+            .msg(7, &node("Sneaky", "com.x", &[]));
+        let got: Vec<_> = findings(&model(&g, &[f]))
+            .into_iter()
+            .map(|(c, s, _)| (c, s))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -477,29 +645,55 @@ mod tests {
         let g = Msg::new().msg(1, &node("Relu", "", &[]));
         assert!(sniff(&model(&g, &[])));
         // Graph first, ir_version last.
-        let reordered = Msg::new().msg(7, &g).msg(8, &Msg::new().uint(2, 17)).uint(1, 9).0;
+        let reordered = Msg::new()
+            .msg(7, &g)
+            .msg(8, &Msg::new().uint(2, 17))
+            .uint(1, 9)
+            .0;
         assert!(sniff(&reordered));
         // No opset import.
         assert!(!sniff(&Msg::new().uint(1, 8).msg(7, &g).0));
         // ir_version out of range, wrong wire type for the graph.
-        assert!(!sniff(&Msg::new().uint(1, 1000).msg(7, &g).msg(8, &Msg::new().uint(2, 17)).0));
-        assert!(!sniff(&Msg::new().uint(1, 8).uint(7, 1).msg(8, &Msg::new().uint(2, 17)).0));
+        assert!(!sniff(
+            &Msg::new()
+                .uint(1, 1000)
+                .msg(7, &g)
+                .msg(8, &Msg::new().uint(2, 17))
+                .0
+        ));
+        assert!(!sniff(
+            &Msg::new()
+                .uint(1, 8)
+                .uint(7, 1)
+                .msg(8, &Msg::new().uint(2, 17))
+                .0
+        ));
         // A SavedModel.
-        assert!(!sniff(&Msg::new().uint(1, 1).msg(2, &Msg::new().msg(2, &g)).0));
+        assert!(!sniff(
+            &Msg::new().uint(1, 1).msg(2, &Msg::new().msg(2, &g)).0
+        ));
     }
 
     #[test]
     fn deep_subgraphs_are_a_problem_not_a_crash() {
         let mut g = Msg::new().msg(1, &node("Relu", "", &[]));
         for _ in 0..100 {
-            g = Msg::new().msg(1, &node("If", "", &[Msg::new().str(1, "then_branch").msg(6, &g)]));
+            g = Msg::new().msg(
+                1,
+                &node("If", "", &[Msg::new().str(1, "then_branch").msg(6, &g)]),
+            );
         }
         let data = model(&g, &[]);
         let limits = Limits::default();
         let policy = Policy::default();
         let mut ctx = Ctx::new(&limits, &policy, "m.onnx".into());
         scan(&mut ctx, &data);
-        assert!(ctx.state.problems.iter().any(|p| p.kind == ProblemKind::LimitExceeded));
+        assert!(
+            ctx.state
+                .problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::LimitExceeded)
+        );
     }
 
     proptest! {

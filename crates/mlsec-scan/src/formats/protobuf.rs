@@ -80,13 +80,33 @@ pub(crate) struct WireError {
 impl fmt::Display for WireError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            WireErrorKind::Truncated => write!(f, "protobuf message truncated at offset {}", self.offset),
-            WireErrorKind::VarintOverflow => write!(f, "protobuf varint overflows 64 bits at offset {}", self.offset),
-            WireErrorKind::BadFieldNumber => write!(f, "invalid protobuf field number at offset {}", self.offset),
-            WireErrorKind::Group => write!(f, "protobuf group (wire type 3/4) at offset {}; groups are not accepted", self.offset),
-            WireErrorKind::BadWireType(t) => write!(f, "invalid protobuf wire type {t} at offset {}", self.offset),
+            WireErrorKind::Truncated => {
+                write!(f, "protobuf message truncated at offset {}", self.offset)
+            }
+            WireErrorKind::VarintOverflow => write!(
+                f,
+                "protobuf varint overflows 64 bits at offset {}",
+                self.offset
+            ),
+            WireErrorKind::BadFieldNumber => {
+                write!(f, "invalid protobuf field number at offset {}", self.offset)
+            }
+            WireErrorKind::Group => write!(
+                f,
+                "protobuf group (wire type 3/4) at offset {}; groups are not accepted",
+                self.offset
+            ),
+            WireErrorKind::BadWireType(t) => write!(
+                f,
+                "invalid protobuf wire type {t} at offset {}",
+                self.offset
+            ),
             WireErrorKind::LengthOutOfBounds => {
-                write!(f, "protobuf length at offset {} points past the end of its message", self.offset)
+                write!(
+                    f,
+                    "protobuf length at offset {} points past the end of its message",
+                    self.offset
+                )
             }
         }
     }
@@ -96,7 +116,9 @@ impl fmt::Display for WireError {
 pub(crate) fn read_varint(data: &[u8], pos: &mut usize) -> Result<u64, WireErrorKind> {
     let mut value: u64 = 0;
     for i in 0..10 {
-        let Some(&b) = data.get(*pos + i) else { return Err(WireErrorKind::Truncated) };
+        let Some(&b) = data.get(*pos + i) else {
+            return Err(WireErrorKind::Truncated);
+        };
         let low = u64::from(b & 0x7f);
         if i == 9 && b > 1 {
             // The tenth byte holds bit 63 only; anything more overflows a u64.
@@ -123,7 +145,12 @@ pub(crate) struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// The fields of `data`, a message that starts at offset `base` of the outermost input.
     pub fn new(data: &'a [u8], base: u64) -> Fields<'a> {
-        Fields { data, pos: 0, base, done: false }
+        Fields {
+            data,
+            pos: 0,
+            base,
+            done: false,
+        }
     }
 
     fn at(&self, pos: usize) -> u64 {
@@ -132,7 +159,10 @@ impl<'a> Fields<'a> {
 
     fn next_field(&mut self) -> Result<Field<'a>, WireError> {
         let start = self.pos;
-        let err = |kind, s: &Self| WireError { kind, offset: s.at(start) };
+        let err = |kind, s: &Self| WireError {
+            kind,
+            offset: s.at(start),
+        };
         let tag = read_varint(self.data, &mut self.pos).map_err(|k| err(k, self))?;
         let number = tag >> 3;
         if number == 0 || number > (1 << 29) - 1 {
@@ -143,24 +173,39 @@ impl<'a> Fields<'a> {
         let value = match wire {
             0 => Value::Varint(read_varint(self.data, &mut self.pos).map_err(|k| err(k, self))?),
             1 => {
-                let b = self.take(8).ok_or_else(|| err(WireErrorKind::Truncated, self))?;
+                let b = self
+                    .take(8)
+                    .ok_or_else(|| err(WireErrorKind::Truncated, self))?;
                 Value::I64(u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
             }
             2 => {
                 let len = read_varint(self.data, &mut self.pos).map_err(|k| err(k, self))?;
-                let len = usize::try_from(len).map_err(|_| err(WireErrorKind::LengthOutOfBounds, self))?;
+                let len = usize::try_from(len)
+                    .map_err(|_| err(WireErrorKind::LengthOutOfBounds, self))?;
                 let payload_at = self.pos;
-                let b = self.take(len).ok_or_else(|| err(WireErrorKind::LengthOutOfBounds, self))?;
-                return Ok(Field { number, value: Value::Len(b), offset: self.at(payload_at) });
+                let b = self
+                    .take(len)
+                    .ok_or_else(|| err(WireErrorKind::LengthOutOfBounds, self))?;
+                return Ok(Field {
+                    number,
+                    value: Value::Len(b),
+                    offset: self.at(payload_at),
+                });
             }
             3 | 4 => return Err(err(WireErrorKind::Group, self)),
             5 => {
-                let b = self.take(4).ok_or_else(|| err(WireErrorKind::Truncated, self))?;
+                let b = self
+                    .take(4)
+                    .ok_or_else(|| err(WireErrorKind::Truncated, self))?;
                 Value::I32(u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
             }
             t => return Err(err(WireErrorKind::BadWireType(t), self)),
         };
-        Ok(Field { number, value, offset: self.at(start) })
+        Ok(Field {
+            number,
+            value,
+            offset: self.at(start),
+        })
     }
 
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
@@ -268,10 +313,19 @@ mod tests {
         let mut p = 0;
         assert_eq!(read_varint(&max, &mut p), Ok(u64::MAX));
         let over = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02];
-        assert_eq!(read_varint(&over, &mut 0), Err(WireErrorKind::VarintOverflow));
+        assert_eq!(
+            read_varint(&over, &mut 0),
+            Err(WireErrorKind::VarintOverflow)
+        );
         let long = [0x80; 11];
-        assert_eq!(read_varint(&long, &mut 0), Err(WireErrorKind::VarintOverflow));
-        assert_eq!(read_varint(&[0x80, 0x80], &mut 0), Err(WireErrorKind::Truncated));
+        assert_eq!(
+            read_varint(&long, &mut 0),
+            Err(WireErrorKind::VarintOverflow)
+        );
+        assert_eq!(
+            read_varint(&[0x80, 0x80], &mut 0),
+            Err(WireErrorKind::Truncated)
+        );
     }
 
     #[test]
@@ -282,8 +336,12 @@ mod tests {
         assert_eq!(fields.len(), 3);
         assert_eq!(fields[0].value, Value::Varint(7));
         assert_eq!(fields[0].offset, 100);
-        let Value::Len(inner_bytes) = fields[1].value else { panic!("not a message") };
-        let sub: Vec<_> = Fields::new(inner_bytes, fields[1].offset).collect::<Result<_, _>>().unwrap();
+        let Value::Len(inner_bytes) = fields[1].value else {
+            panic!("not a message")
+        };
+        let sub: Vec<_> = Fields::new(inner_bytes, fields[1].offset)
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert_eq!(sub[0].value, Value::Len(b"hi"));
         // 100 + tag(1) + varint(1) + tag(1) + len(1) = payload of field 2 at 104; its field 1
         // payload starts after its own tag and length.
@@ -299,7 +357,10 @@ mod tests {
         assert_eq!(errs(&[0x0b]), Some(WireErrorKind::Group));
         assert_eq!(errs(&[0x0c]), Some(WireErrorKind::Group));
         assert_eq!(errs(&[0x0e]), Some(WireErrorKind::BadWireType(6)));
-        assert_eq!(errs(&[0x0a, 0x05, 1, 2]), Some(WireErrorKind::LengthOutOfBounds));
+        assert_eq!(
+            errs(&[0x0a, 0x05, 1, 2]),
+            Some(WireErrorKind::LengthOutOfBounds)
+        );
         assert_eq!(errs(&[0x09, 1, 2, 3]), Some(WireErrorKind::Truncated));
         assert_eq!(errs(&[0x0d, 1, 2, 3]), Some(WireErrorKind::Truncated));
         // Field number 2^29 is one past the largest allowed.
@@ -308,7 +369,9 @@ mod tests {
         big.push(0);
         assert_eq!(errs(&big), Some(WireErrorKind::BadFieldNumber));
         // A length of 2^64 - 1 must not overflow the position arithmetic.
-        let huge = [0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+        let huge = [
+            0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+        ];
         assert_eq!(errs(&huge), Some(WireErrorKind::LengthOutOfBounds));
     }
 

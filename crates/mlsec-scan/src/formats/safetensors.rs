@@ -14,8 +14,8 @@
 //! reported.
 
 use crate::ctx::Ctx;
-use crate::rules::safetensors as rules;
 use crate::rules::Rule;
+use crate::rules::safetensors as rules;
 use mlsec_core::{Confidence, ProblemKind, Severity};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::{HashMap, HashSet};
@@ -34,7 +34,9 @@ const MAX_REPORTS_PER_RULE: usize = 16;
 ///   Raw little-endian integer arrays, the main other files starting with a small `u64`, are
 ///   mostly NUL bytes there.
 pub(crate) fn sniff(data: &[u8]) -> bool {
-    let Some(n) = header_len(data) else { return false };
+    let Some(n) = header_len(data) else {
+        return false;
+    };
     let rest = &data[8..];
     if n < 2 {
         return false;
@@ -147,7 +149,8 @@ fn dtype_bits(dtype: &str) -> Option<u64> {
     Some(match dtype {
         "F4" => 4,
         "F6_E2M3" | "F6_E3M2" => 6,
-        "BOOL" | "U8" | "I8" | "F8_E5M2" | "F8_E4M3" | "F8_E8M0" | "F8_E4M3FNUZ" | "F8_E5M2FNUZ" => 8,
+        "BOOL" | "U8" | "I8" | "F8_E5M2" | "F8_E4M3" | "F8_E8M0" | "F8_E4M3FNUZ"
+        | "F8_E5M2FNUZ" => 8,
         "I16" | "U16" | "F16" | "BF16" => 16,
         "I32" | "U32" | "F32" => 32,
         "I64" | "U64" | "F64" | "C64" => 64,
@@ -171,20 +174,34 @@ struct Reporter<'c, 'l> {
 
 impl<'c, 'l> Reporter<'c, 'l> {
     fn new(ctx: &'c mut Ctx<'l>) -> Self {
-        Reporter { ctx, counts: HashMap::new() }
+        Reporter {
+            ctx,
+            counts: HashMap::new(),
+        }
     }
 
-    fn report(&mut self, rule: &'static Rule, severity: Severity, message: String, evidence: Option<String>) {
+    fn report(
+        &mut self,
+        rule: &'static Rule,
+        severity: Severity,
+        message: String,
+        evidence: Option<String>,
+    ) {
         let c = self.counts.entry(rule.code).or_insert((0, rule, severity));
         c.0 += 1;
         c.2 = c.2.max(severity);
         if c.0 <= MAX_REPORTS_PER_RULE {
-            self.ctx.report_with(rule, severity, Confidence::High, Some(8), message, evidence);
+            self.ctx
+                .report_with(rule, severity, Confidence::High, Some(8), message, evidence);
         }
     }
 
     fn finish(self) {
-        let mut over: Vec<_> = self.counts.into_values().filter(|c| c.0 > MAX_REPORTS_PER_RULE).collect();
+        let mut over: Vec<_> = self
+            .counts
+            .into_values()
+            .filter(|c| c.0 > MAX_REPORTS_PER_RULE)
+            .collect();
         over.sort_by_key(|c| c.1.code);
         for (n, rule, severity) in over {
             self.ctx.report_with(
@@ -192,7 +209,10 @@ impl<'c, 'l> Reporter<'c, 'l> {
                 severity,
                 Confidence::High,
                 Some(8),
-                format!("{} more findings of this kind in the header", n - MAX_REPORTS_PER_RULE),
+                format!(
+                    "{} more findings of this kind in the header",
+                    n - MAX_REPORTS_PER_RULE
+                ),
                 Some(format!("{n} in total")),
             );
         }
@@ -210,7 +230,10 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
         ctx.report(
             &rules::header_length::RULE,
             Some(0),
-            format!("file of {} bytes is shorter than the 8-byte header length", data.len()),
+            format!(
+                "file of {} bytes is shorter than the 8-byte header length",
+                data.len()
+            ),
             None,
         );
         return;
@@ -220,7 +243,9 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
         ctx.report(
             &rules::header_length::RULE,
             Some(0),
-            format!("header length {n} points past the end of the file ({available} bytes follow it)"),
+            format!(
+                "header length {n} points past the end of the file ({available} bytes follow it)"
+            ),
             Some(n.to_string()),
         );
         return;
@@ -229,15 +254,24 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
         ctx.report(
             &rules::header_length::RULE,
             Some(0),
-            format!("header length {n} exceeds the limit of {} bytes that loaders accept", ctx.limits.max_header_bytes),
+            format!(
+                "header length {n} exceeds the limit of {} bytes that loaders accept",
+                ctx.limits.max_header_bytes
+            ),
             Some(n.to_string()),
         );
-        ctx.problem(ProblemKind::LimitExceeded, Some(8), "safetensors header too large to check");
+        ctx.problem(
+            ProblemKind::LimitExceeded,
+            Some(8),
+            "safetensors header too large to check",
+        );
         return;
     }
     let header = &data[8..8 + n as usize];
     let data_region = &data[8 + n as usize..];
-    let Some(top) = parse_header(ctx, header) else { return };
+    let Some(top) = parse_header(ctx, header) else {
+        return;
+    };
     let mut rep = Reporter::new(ctx);
     let hidden = match check_entries(&mut rep, top) {
         Some(tensors) => check_layout(&mut rep, &tensors, data_region.len() as u64),
@@ -247,9 +281,13 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     // Bytes no tensor claims may hold a payload: whatever they are gets its own reader. Only
     // these bytes of the data region are ever read.
     for (a, b) in hidden {
-        let (Ok(a), Ok(b)) = (usize::try_from(a), usize::try_from(b)) else { continue };
-        let Some(bytes) = data_region.get(a..b) else { continue };
-        if crate::sniff::detect(bytes) != crate::sniff::Format::Unknown {
+        let (Ok(a), Ok(b)) = (usize::try_from(a), usize::try_from(b)) else {
+            continue;
+        };
+        let Some(bytes) = data_region.get(a..b) else {
+            continue;
+        };
+        if crate::sniff::detect(bytes) != crate::sniff::Format::Unknown && ctx.charge_entry() {
             ctx.scan_member(&format!("data[{a}..{b}]"), bytes);
         }
     }
@@ -287,7 +325,10 @@ fn check_entries(rep: &mut Reporter<'_, '_>, members: Vec<(String, Json)>) -> Op
             rep.report(
                 &rules::duplicate_key::RULE,
                 Severity::High,
-                format!("header names `{}` more than once; JSON parsers disagree on which entry wins", short(&name)),
+                format!(
+                    "header names `{}` more than once; JSON parsers disagree on which entry wins",
+                    short(&name)
+                ),
                 Some(short(&name)),
             );
         }
@@ -314,7 +355,10 @@ fn check_metadata(rep: &mut Reporter<'_, '_>, value: Json) {
         rep.report(
             &rules::invalid_entry::RULE,
             Severity::Medium,
-            format!("`__metadata__` is {}, not an object of strings", value.kind()),
+            format!(
+                "`__metadata__` is {}, not an object of strings",
+                value.kind()
+            ),
             None,
         );
         return;
@@ -333,7 +377,11 @@ fn check_metadata(rep: &mut Reporter<'_, '_>, value: Json) {
             rep.report(
                 &rules::invalid_entry::RULE,
                 Severity::Medium,
-                format!("`__metadata__.{}` is {}; loaders accept only strings", short(&k), v.kind()),
+                format!(
+                    "`__metadata__.{}` is {}; loaders accept only strings",
+                    short(&k),
+                    v.kind()
+                ),
                 Some(format!("__metadata__.{}", short(&k))),
             );
         }
@@ -362,7 +410,11 @@ fn check_tensor(rep: &mut Reporter<'_, '_>, name: &str, value: Json) -> Option<T
             rep.report(
                 &rules::duplicate_key::RULE,
                 Severity::High,
-                format!("tensor `{}` names `{}` more than once", short(name), short(&k)),
+                format!(
+                    "tensor `{}` names `{}` more than once",
+                    short(name),
+                    short(&k)
+                ),
                 Some(format!("{}.{}", short(name), short(&k))),
             );
         }
@@ -373,7 +425,11 @@ fn check_tensor(rep: &mut Reporter<'_, '_>, name: &str, value: Json) -> Option<T
             other => rep.report(
                 &rules::invalid_entry::RULE,
                 Severity::Low,
-                format!("tensor `{}` has an unknown field `{}`, which loaders ignore", short(name), short(other)),
+                format!(
+                    "tensor `{}` has an unknown field `{}`, which loaders ignore",
+                    short(name),
+                    short(other)
+                ),
                 Some(short(name)),
             ),
         }
@@ -407,7 +463,10 @@ fn check_tensor(rep: &mut Reporter<'_, '_>, name: &str, value: Json) -> Option<T
                     }
                 },
                 None => {
-                    invalid(rep, "shape holds something other than non-negative integers".to_string());
+                    invalid(
+                        rep,
+                        "shape holds something other than non-negative integers".to_string(),
+                    );
                     None
                 }
             }
@@ -422,19 +481,32 @@ fn check_tensor(rep: &mut Reporter<'_, '_>, name: &str, value: Json) -> Option<T
         }
     };
     let range = match offsets {
-        Some(Json::Array(o)) => match (o.len(), o.first().and_then(Json::as_u64), o.get(1).and_then(Json::as_u64)) {
+        Some(Json::Array(o)) => match (
+            o.len(),
+            o.first().and_then(Json::as_u64),
+            o.get(1).and_then(Json::as_u64),
+        ) {
             (2, Some(b), Some(e)) if b <= e => Some((b, e)),
             (2, Some(b), Some(e)) => {
-                invalid(rep, format!("data_offsets [{b}, {e}] end before they begin"));
+                invalid(
+                    rep,
+                    format!("data_offsets [{b}, {e}] end before they begin"),
+                );
                 None
             }
             _ => {
-                invalid(rep, "data_offsets is not a pair of non-negative integers".to_string());
+                invalid(
+                    rep,
+                    "data_offsets is not a pair of non-negative integers".to_string(),
+                );
                 None
             }
         },
         Some(other) => {
-            invalid(rep, format!("data_offsets is {}, not an array", other.kind()));
+            invalid(
+                rep,
+                format!("data_offsets is {}, not an array", other.kind()),
+            );
             None
         }
         None => {
@@ -446,17 +518,28 @@ fn check_tensor(rep: &mut Reporter<'_, '_>, name: &str, value: Json) -> Option<T
     if let (Some(bits), Some(elements)) = (bits, elements) {
         match elements.checked_mul(bits) {
             None => invalid(rep, "byte size overflows 64 bits".to_string()),
-            Some(total) if total % 8 != 0 => {
-                invalid(rep, format!("{elements} elements of {bits} bits do not fill whole bytes"));
+            Some(total) if !total.is_multiple_of(8) => {
+                invalid(
+                    rep,
+                    format!("{elements} elements of {bits} bits do not fill whole bytes"),
+                );
             }
             Some(total) if total / 8 != end - begin => invalid(
                 rep,
-                format!("shape and dtype need {} bytes but data_offsets span {}", total / 8, end - begin),
+                format!(
+                    "shape and dtype need {} bytes but data_offsets span {}",
+                    total / 8,
+                    end - begin
+                ),
             ),
             Some(_) => {}
         }
     }
-    Some(Tensor { name: name.to_string(), begin, end })
+    Some(Tensor {
+        name: name.to_string(),
+        begin,
+        end,
+    })
 }
 
 /// Offsets against the data region: in bounds, sorted without overlap, covering it exactly,
@@ -469,11 +552,18 @@ fn check_layout(rep: &mut Reporter<'_, '_>, tensors: &[Tensor], data_len: u64) -
         rep.report(
             &rules::invalid_entry::RULE,
             Severity::Medium,
-            format!("tensor `{}`: data_offsets end at {} but the data region has {data_len} bytes", short(&t.name), t.end),
+            format!(
+                "tensor `{}`: data_offsets end at {} but the data region has {data_len} bytes",
+                short(&t.name),
+                t.end
+            ),
             Some(short(&t.name)),
         );
     }
-    let mut filled: Vec<&Tensor> = tensors.iter().filter(|t| t.begin < t.end && t.end <= data_len).collect();
+    let mut filled: Vec<&Tensor> = tensors
+        .iter()
+        .filter(|t| t.begin < t.end && t.end <= data_len)
+        .collect();
     filled.sort_by_key(|t| (t.begin, t.end));
     let mut cursor = 0u64;
     let mut hidden: Vec<(u64, u64)> = Vec::new();
@@ -483,7 +573,10 @@ fn check_layout(rep: &mut Reporter<'_, '_>, tensors: &[Tensor], data_len: u64) -
         if t.begin > cursor {
             hidden.push((cursor, t.begin));
         } else if t.begin < cursor {
-            let prev = reach.last().and_then(|&(_, j)| filled.get(j)).map_or(String::new(), |p| short(&p.name));
+            let prev = reach
+                .last()
+                .and_then(|&(_, j)| filled.get(j))
+                .map_or(String::new(), |p| short(&p.name));
             rep.report(
                 &rules::unaccounted_data::RULE,
                 Severity::High,
@@ -502,7 +595,10 @@ fn check_layout(rep: &mut Reporter<'_, '_>, tensors: &[Tensor], data_len: u64) -
             _ => (t.end, i),
         });
     }
-    for t in tensors.iter().filter(|t| t.begin == t.end && t.end <= data_len) {
+    for t in tensors
+        .iter()
+        .filter(|t| t.begin == t.end && t.end <= data_len)
+    {
         let k = t.begin;
         let i = filled.partition_point(|f| f.begin < k);
         let before = i.checked_sub(1).and_then(|i| reach.get(i)).copied();
@@ -536,11 +632,18 @@ fn check_layout(rep: &mut Reporter<'_, '_>, tensors: &[Tensor], data_len: u64) -
         hidden.push((cursor, data_len));
     }
     for &(a, b) in &hidden {
-        let what = if b == data_len { "after the last tensor" } else { "between tensors" };
+        let what = if b == data_len {
+            "after the last tensor"
+        } else {
+            "between tensors"
+        };
         rep.report(
             &rules::unaccounted_data::RULE,
             Severity::High,
-            format!("{} bytes of data {what} (offsets {a}..{b}) belong to no tensor", b - a),
+            format!(
+                "{} bytes of data {what} (offsets {a}..{b}) belong to no tensor",
+                b - a
+            ),
             Some(format!("{a}..{b}")),
         );
     }
@@ -566,7 +669,14 @@ mod tests {
         let policy = Policy::default();
         let mut ctx = Ctx::new(&limits, &policy, "m.safetensors".into());
         scan(&mut ctx, data);
-        (ctx.state.findings.iter().map(|f| (f.rule, f.severity)).collect(), ctx.state.problems.len())
+        (
+            ctx.state
+                .findings
+                .iter()
+                .map(|f| (f.rule, f.severity))
+                .collect(),
+            ctx.state.problems.len(),
+        )
     }
 
     const GOOD: &str = r#"{"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[16,32]},"__metadata__":{"format":"pt","note":"import os; os.system('x')"}}  "#;
@@ -581,9 +691,20 @@ mod tests {
         let empties = r#"{"z":{"dtype":"F8_E4M3","shape":[0],"data_offsets":[0,0]},"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"y":{"dtype":"U8","shape":[3,0],"data_offsets":[4,4]}}"#;
         let (found, problems) = run(&file(empties, &[1; 4]));
         assert_eq!(problems, 0);
-        assert!(found.iter().all(|(c, s)| *c == "SFT006" && *s == Severity::Info), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .all(|(c, s)| *c == "SFT006" && *s == Severity::Info),
+            "{found:?}"
+        );
         // Sub-byte dtypes that fill whole bytes.
-        assert_eq!(run(&file(r#"{"a":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}}"#, &[0; 2])), (vec![], 0));
+        assert_eq!(
+            run(&file(
+                r#"{"a":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}}"#,
+                &[0; 2]
+            )),
+            (vec![], 0)
+        );
     }
 
     #[test]
@@ -592,7 +713,10 @@ mod tests {
         f[..8].copy_from_slice(&(1u64 << 40).to_le_bytes());
         assert!(sniff(&f));
         assert_eq!(run(&f).0, vec![("SFT001", Severity::Medium)]);
-        let limits = Limits { max_header_bytes: 16, ..Limits::default() };
+        let limits = Limits {
+            max_header_bytes: 16,
+            ..Limits::default()
+        };
         let policy = Policy::default();
         let mut ctx = Ctx::new(&limits, &policy, "m".into());
         scan(&mut ctx, &file(GOOD, &[0; 32]));
@@ -606,10 +730,19 @@ mod tests {
         f.extend_from_slice(b"\x80\x02cos\nsystem\n\x00\x00\x00");
         assert!(sniff(&f));
         assert!(run(&f).0.contains(&("SFT002", Severity::Medium)));
-        assert_eq!(run(&file("[1, 2]", b"")).0, vec![("SFT002", Severity::Medium)]);
-        assert_eq!(run(&file("{\"a\": 1} x", b"")).0, vec![("SFT002", Severity::Medium)]);
+        assert_eq!(
+            run(&file("[1, 2]", b"")).0,
+            vec![("SFT002", Severity::Medium)]
+        );
+        assert_eq!(
+            run(&file("{\"a\": 1} x", b"")).0,
+            vec![("SFT002", Severity::Medium)]
+        );
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert_eq!(run(&file(&format!("{{\"a\":{deep}}}"), b"")).0, vec![("SFT002", Severity::Medium)]);
+        assert_eq!(
+            run(&file(&format!("{{\"a\":{deep}}}"), b"")).0,
+            vec![("SFT002", Severity::Medium)]
+        );
     }
 
     #[test]
@@ -632,12 +765,21 @@ mod tests {
             r#"{"__metadata__":{"k":1},"a":{"dtype":"U8","shape":[32],"data_offsets":[0,32]}}"#,
         ] {
             let (found, problems) = run(&file(bad, &[0; 32]));
-            assert!(found.contains(&("SFT004", Severity::Medium)), "{bad}: {found:?}");
-            assert!(found.iter().all(|(c, _)| *c == "SFT004"), "{bad}: {found:?}");
+            assert!(
+                found.contains(&("SFT004", Severity::Medium)),
+                "{bad}: {found:?}"
+            );
+            assert!(
+                found.iter().all(|(c, _)| *c == "SFT004"),
+                "{bad}: {found:?}"
+            );
             assert_eq!(problems, 0);
         }
         let extra = r#"{"a":{"dtype":"U8","shape":[32],"data_offsets":[0,32],"x":1}}"#;
-        assert_eq!(run(&file(extra, &[0; 32])).0, vec![("SFT004", Severity::Low)]);
+        assert_eq!(
+            run(&file(extra, &[0; 32])).0,
+            vec![("SFT004", Severity::Low)]
+        );
     }
 
     #[test]
@@ -646,9 +788,15 @@ mod tests {
         let (found, _) = run(&file(overlap, &[0; 24]));
         assert_eq!(found, vec![("SFT005", Severity::High)]);
         let gap = r#"{"a":{"dtype":"U8","shape":[8],"data_offsets":[0,8]},"b":{"dtype":"U8","shape":[16],"data_offsets":[16,32]}}"#;
-        assert_eq!(run(&file(gap, &[0; 32])).0, vec![("SFT005", Severity::High)]);
+        assert_eq!(
+            run(&file(gap, &[0; 32])).0,
+            vec![("SFT005", Severity::High)]
+        );
         let alias = r#"{"a":{"dtype":"U8","shape":[32],"data_offsets":[0,32]},"z":{"dtype":"U8","shape":[0],"data_offsets":[8,8]}}"#;
-        assert_eq!(run(&file(alias, &[0; 32])).0, vec![("SFT006", Severity::High)]);
+        assert_eq!(
+            run(&file(alias, &[0; 32])).0,
+            vec![("SFT006", Severity::High)]
+        );
     }
 
     #[test]
@@ -660,20 +808,33 @@ mod tests {
         let mut ctx = Ctx::new(&limits, &policy, "m".into());
         scan(&mut ctx, &f);
         assert!(ctx.state.findings.iter().any(|f| f.rule == "SFT005"));
-        assert!(ctx.state.formats.iter().any(|(chain, _)| chain.ends_with("data[4..10]")), "{:?}", ctx.state.formats);
+        assert!(
+            ctx.state
+                .formats
+                .iter()
+                .any(|(chain, _)| chain.ends_with("data[4..10]")),
+            "{:?}",
+            ctx.state.formats
+        );
     }
 
     #[test]
     fn reports_are_capped() {
         let mut h = String::from("{");
         for i in 0..100 {
-            h.push_str(&format!("\"t{i}\":{{\"dtype\":\"EVIL\",\"shape\":[1],\"data_offsets\":[0,1]}},"));
+            h.push_str(&format!(
+                "\"t{i}\":{{\"dtype\":\"EVIL\",\"shape\":[1],\"data_offsets\":[0,1]}},"
+            ));
         }
         h.push_str("\"z\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}");
         let (found, _) = run(&file(&h, &[0]));
         // 100 bad dtypes, and 100 tensors overlapping on the one data byte.
         for code in ["SFT004", "SFT005"] {
-            assert_eq!(found.iter().filter(|(c, _)| *c == code).count(), MAX_REPORTS_PER_RULE + 1, "{code}");
+            assert_eq!(
+                found.iter().filter(|(c, _)| *c == code).count(),
+                MAX_REPORTS_PER_RULE + 1,
+                "{code}"
+            );
         }
         assert_eq!(found.len(), 2 * (MAX_REPORTS_PER_RULE + 1));
     }
@@ -683,10 +844,16 @@ mod tests {
         assert!(!sniff(b""));
         assert!(!sniff(&[0u8; 16]));
         // A raw little-endian int64 array.
-        let ints: Vec<u8> = [5u64, 3, 7, 1, 0, 9].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let ints: Vec<u8> = [5u64, 3, 7, 1, 0, 9]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
         assert!(!sniff(&ints));
         // Random-looking floats.
-        let floats: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let floats: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
         assert!(!sniff(&floats));
         assert!(!sniff(b"PK\x03\x04\x14\x00\x00\x00\x08\x00"));
     }

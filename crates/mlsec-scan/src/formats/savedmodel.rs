@@ -39,8 +39,10 @@
 use super::onnx::path_risk;
 use super::protobuf::{Field, Fields, MAX_DEPTH, Value, display};
 use crate::ctx::Ctx;
+use crate::rules::Rule;
 use crate::rules::tensorflow as rules;
 use mlsec_core::{Confidence, ProblemKind, Severity};
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 /// Nodes decoded per file (graph and functions together) before the reader stops with a
@@ -53,6 +55,10 @@ const MAX_NODE_STRINGS: usize = 64;
 
 /// Nodes visited when tracing a checkpoint op's path operand back to the saver filename.
 const MAX_TRACE: usize = 256;
+
+/// Nodes visited by all traces of one graph. Real graphs have a handful of checkpoint ops;
+/// the cap keeps a graph of millions of them linear. Traces after it fail (reported).
+const MAX_TRACE_TOTAL: usize = 1_000_000;
 
 /// The kinds of TensorFlow protobuf this reader recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +172,8 @@ fn looks_like_node(b: &[u8]) -> bool {
 /// TensorFlow op names are identifiers: `[A-Za-z_][A-Za-z0-9_>.]*`.
 fn is_op_name(b: &[u8]) -> bool {
     matches!(b.first(), Some(c) if c.is_ascii_alphabetic() || *c == b'_')
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'>' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'>' | b'.'))
 }
 
 /// SavedMetadata (`keras_metadata.pb`): only field 1, SavedObjects whose fields are node_id
@@ -177,7 +184,9 @@ fn sniff_keras_metadata(data: &[u8]) -> bool {
     let mut checked = 0;
     for f in Fields::new(data, 0) {
         let Ok(f) = f else { return false };
-        let (1, Value::Len(b)) = (f.number, f.value) else { return false };
+        let (1, Value::Len(b)) = (f.number, f.value) else {
+            return false;
+        };
         if checked == 16 {
             continue;
         }
@@ -227,7 +236,10 @@ struct Node<'a> {
 
 impl<'a> Node<'a> {
     fn attr_strings<'s>(&'s self, key: &'s [u8]) -> impl Iterator<Item = &'a [u8]> + 's {
-        self.strings.iter().filter(move |(k, _)| *k == key).map(|(_, v)| *v)
+        self.strings
+            .iter()
+            .filter(move |(k, _)| *k == key)
+            .map(|(_, v)| *v)
     }
 }
 
@@ -290,7 +302,11 @@ fn walk<'a, 'l>(
         match f {
             Ok(f) => each(ctx, f),
             Err(e) => {
-                ctx.problem(ProblemKind::Malformed, Some(e.offset), format!("{what}: {e}"));
+                ctx.problem(
+                    ProblemKind::Malformed,
+                    Some(e.offset),
+                    format!("{what}: {e}"),
+                );
                 return;
             }
         }
@@ -324,7 +340,9 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
             let mut budget = Budget::default();
             let mut meta = MetaGraph::default();
             decode_graph(ctx, &mut budget, data, 0, &mut meta.graph);
-            analyse(ctx, &meta);
+            let mut caps = Caps::default();
+            analyse(ctx, &mut caps, &meta);
+            caps.finish(ctx);
         }
         Kind::KerasMetadata => scan_keras_metadata(ctx, data),
         Kind::Fingerprint => {}
@@ -339,79 +357,123 @@ fn scan_saved_model(ctx: &mut Ctx<'_>, data: &[u8]) {
             metas.push(decode_meta_graph(ctx, &mut budget, b, f.offset));
         }
     });
+    let mut caps = Caps::default();
     for meta in &metas {
-        analyse(ctx, meta);
+        analyse(ctx, &mut caps, meta);
     }
+    caps.finish(ctx);
 }
 
-fn decode_meta_graph<'a>(ctx: &mut Ctx<'_>, budget: &mut Budget, data: &'a [u8], base: u64) -> MetaGraph<'a> {
+fn decode_meta_graph<'a>(
+    ctx: &mut Ctx<'_>,
+    budget: &mut Budget,
+    data: &'a [u8],
+    base: u64,
+) -> MetaGraph<'a> {
     let mut meta = MetaGraph::default();
-    walk(ctx, "MetaGraphDef", Fields::new(data, base), |ctx, f| match (f.number, f.value) {
-        // A singular message field that occurs twice is merged by protobuf parsers: decoding
-        // every occurrence into the same graph covers what a loader sees.
-        (2, Value::Len(b)) => decode_graph(ctx, budget, b, f.offset, &mut meta.graph),
-        (3, Value::Len(b)) => walk(ctx, "SaverDef", Fields::new(b, f.offset), |_, g| {
-            if let (1, Value::Len(name)) = (g.number, g.value) {
-                meta.filename_tensor = Some(name);
-            }
-        }),
-        (6, Value::Len(b)) => walk(ctx, "AssetFileDef", Fields::new(b, f.offset), |_, g| {
-            if let (2, Value::Len(name)) = (g.number, g.value) {
-                meta.assets.push((name, g.offset));
-            }
-        }),
-        (7, Value::Len(b)) => scan_object_graph(ctx, b, f.offset),
-        _ => {}
-    });
+    walk(
+        ctx,
+        "MetaGraphDef",
+        Fields::new(data, base),
+        |ctx, f| match (f.number, f.value) {
+            // A singular message field that occurs twice is merged by protobuf parsers: decoding
+            // every occurrence into the same graph covers what a loader sees.
+            (2, Value::Len(b)) => decode_graph(ctx, budget, b, f.offset, &mut meta.graph),
+            (3, Value::Len(b)) => walk(ctx, "SaverDef", Fields::new(b, f.offset), |_, g| {
+                if let (1, Value::Len(name)) = (g.number, g.value) {
+                    meta.filename_tensor = Some(name);
+                }
+            }),
+            (6, Value::Len(b)) => walk(ctx, "AssetFileDef", Fields::new(b, f.offset), |_, g| {
+                if let (2, Value::Len(name)) = (g.number, g.value) {
+                    meta.assets.push((name, g.offset));
+                }
+            }),
+            (7, Value::Len(b)) => scan_object_graph(ctx, b, f.offset),
+            _ => {}
+        },
+    );
     meta
 }
 
-fn decode_graph<'a>(ctx: &mut Ctx<'_>, budget: &mut Budget, data: &'a [u8], base: u64, graph: &mut Graph<'a>) {
-    walk(ctx, "GraphDef", Fields::new(data, base), |ctx, f| match (f.number, f.value) {
-        (1, Value::Len(b)) => {
-            if budget.take_node(ctx, f.offset) {
+fn decode_graph<'a>(
+    ctx: &mut Ctx<'_>,
+    budget: &mut Budget,
+    data: &'a [u8],
+    base: u64,
+    graph: &mut Graph<'a>,
+) {
+    walk(ctx, "GraphDef", Fields::new(data, base), |ctx, f| {
+        match (f.number, f.value) {
+            (1, Value::Len(b)) if budget.take_node(ctx, f.offset) => {
                 graph.nodes.push(decode_node(ctx, b, f.offset));
             }
+            (2, Value::Len(b)) => walk(
+                ctx,
+                "FunctionDefLibrary",
+                Fields::new(b, f.offset),
+                |ctx, g| {
+                    if let (1, Value::Len(fd)) = (g.number, g.value) {
+                        graph
+                            .functions
+                            .push(decode_function(ctx, budget, fd, g.offset));
+                    }
+                },
+            ),
+            _ => {}
         }
-        (2, Value::Len(b)) => walk(ctx, "FunctionDefLibrary", Fields::new(b, f.offset), |ctx, g| {
-            if let (1, Value::Len(fd)) = (g.number, g.value) {
-                graph.functions.push(decode_function(ctx, budget, fd, g.offset));
-            }
-        }),
-        _ => {}
     });
 }
 
-fn decode_function<'a>(ctx: &mut Ctx<'_>, budget: &mut Budget, data: &'a [u8], base: u64) -> Function<'a> {
+fn decode_function<'a>(
+    ctx: &mut Ctx<'_>,
+    budget: &mut Budget,
+    data: &'a [u8],
+    base: u64,
+) -> Function<'a> {
     let mut func = Function::default();
-    walk(ctx, "FunctionDef", Fields::new(data, base), |ctx, f| match (f.number, f.value) {
-        (1, Value::Len(sig)) => walk(ctx, "OpDef", Fields::new(sig, f.offset), |ctx, g| match (g.number, g.value) {
-            (1, Value::Len(name)) => func.name = name,
-            (2, Value::Len(arg)) => walk(ctx, "ArgDef", Fields::new(arg, g.offset), |_, a| {
-                if let (1, Value::Len(name)) = (a.number, a.value) {
-                    func.args.push(name);
-                }
-            }),
-            _ => {}
-        }),
-        (3, Value::Len(b)) => {
-            if budget.take_node(ctx, f.offset) {
+    walk(
+        ctx,
+        "FunctionDef",
+        Fields::new(data, base),
+        |ctx, f| match (f.number, f.value) {
+            (1, Value::Len(sig)) => {
+                walk(ctx, "OpDef", Fields::new(sig, f.offset), |ctx, g| {
+                    match (g.number, g.value) {
+                        (1, Value::Len(name)) => func.name = name,
+                        (2, Value::Len(arg)) => {
+                            walk(ctx, "ArgDef", Fields::new(arg, g.offset), |_, a| {
+                                if let (1, Value::Len(name)) = (a.number, a.value) {
+                                    func.args.push(name);
+                                }
+                            })
+                        }
+                        _ => {}
+                    }
+                })
+            }
+            (3, Value::Len(b)) if budget.take_node(ctx, f.offset) => {
                 func.nodes.push(decode_node(ctx, b, f.offset));
             }
-        }
-        _ => {}
-    });
+            _ => {}
+        },
+    );
     func
 }
 
 fn decode_node<'a>(ctx: &mut Ctx<'_>, data: &'a [u8], base: u64) -> Node<'a> {
-    let mut node = Node { offset: base, ..Node::default() };
-    walk(ctx, "NodeDef", Fields::new(data, base), |ctx, f| match (f.number, f.value) {
-        (1, Value::Len(b)) => node.name = b,
-        (2, Value::Len(b)) => node.op = b,
-        (3, Value::Len(b)) => node.inputs.push(b),
-        (5, Value::Len(b)) => decode_attr_entry(ctx, b, f.offset, 1, None, &mut node),
-        _ => {}
+    let mut node = Node {
+        offset: base,
+        ..Node::default()
+    };
+    walk(ctx, "NodeDef", Fields::new(data, base), |ctx, f| {
+        match (f.number, f.value) {
+            (1, Value::Len(b)) => node.name = b,
+            (2, Value::Len(b)) => node.op = b,
+            (3, Value::Len(b)) => node.inputs.push(b),
+            (5, Value::Len(b)) => decode_attr_entry(ctx, b, f.offset, 1, None, &mut node),
+            _ => {}
+        }
     });
     node
 }
@@ -431,11 +493,16 @@ fn decode_attr_entry<'a>(
     }
     let mut key: &[u8] = b"";
     let mut value = None;
-    walk(ctx, "AttrValue map entry", Fields::new(data, base), |_, f| match (f.number, f.value) {
-        (1, Value::Len(k)) => key = k,
-        (2, Value::Len(v)) => value = Some((v, f.offset)),
-        _ => {}
-    });
+    walk(
+        ctx,
+        "AttrValue map entry",
+        Fields::new(data, base),
+        |_, f| match (f.number, f.value) {
+            (1, Value::Len(k)) => key = k,
+            (2, Value::Len(v)) => value = Some((v, f.offset)),
+            _ => {}
+        },
+    );
     if let Some((v, off)) = value {
         decode_attr_value(ctx, v, off, depth + 1, top.unwrap_or(key), node);
     }
@@ -450,28 +517,48 @@ fn push_string<'a>(node: &mut Node<'a>, key: &'a [u8], s: &'a [u8]) {
 }
 
 /// AttrValue: `list` (1), `s` (2), `tensor` (8), `placeholder` (9), `func` (10).
-fn decode_attr_value<'a>(ctx: &mut Ctx<'_>, data: &'a [u8], base: u64, depth: u32, key: &'a [u8], node: &mut Node<'a>) {
+fn decode_attr_value<'a>(
+    ctx: &mut Ctx<'_>,
+    data: &'a [u8],
+    base: u64,
+    depth: u32,
+    key: &'a [u8],
+    node: &mut Node<'a>,
+) {
     if too_deep(ctx, depth, base) {
         return;
     }
-    walk(ctx, "AttrValue", Fields::new(data, base), |ctx, f| match (f.number, f.value) {
-        (2, Value::Len(s)) => push_string(node, key, s),
-        (8, Value::Len(t)) => decode_tensor_strings(ctx, t, f.offset, key, node),
-        (10, Value::Len(n)) => decode_name_attr_list(ctx, n, f.offset, depth + 1, key, node),
-        (1, Value::Len(list)) => walk(ctx, "AttrValue.ListValue", Fields::new(list, f.offset), |ctx, g| {
-            match (g.number, g.value) {
-                (2, Value::Len(s)) => push_string(node, key, s),
-                (8, Value::Len(t)) => decode_tensor_strings(ctx, t, g.offset, key, node),
-                (9, Value::Len(n)) => decode_name_attr_list(ctx, n, g.offset, depth + 1, key, node),
-                _ => {}
-            }
-        }),
-        _ => {}
+    walk(ctx, "AttrValue", Fields::new(data, base), |ctx, f| {
+        match (f.number, f.value) {
+            (2, Value::Len(s)) => push_string(node, key, s),
+            (8, Value::Len(t)) => decode_tensor_strings(ctx, t, f.offset, key, node),
+            (10, Value::Len(n)) => decode_name_attr_list(ctx, n, f.offset, depth + 1, key, node),
+            (1, Value::Len(list)) => walk(
+                ctx,
+                "AttrValue.ListValue",
+                Fields::new(list, f.offset),
+                |ctx, g| match (g.number, g.value) {
+                    (2, Value::Len(s)) => push_string(node, key, s),
+                    (8, Value::Len(t)) => decode_tensor_strings(ctx, t, g.offset, key, node),
+                    (9, Value::Len(n)) => {
+                        decode_name_attr_list(ctx, n, g.offset, depth + 1, key, node)
+                    }
+                    _ => {}
+                },
+            ),
+            _ => {}
+        }
     });
 }
 
 /// TensorProto `string_val` (8).
-fn decode_tensor_strings<'a>(ctx: &mut Ctx<'_>, data: &'a [u8], base: u64, key: &'a [u8], node: &mut Node<'a>) {
+fn decode_tensor_strings<'a>(
+    ctx: &mut Ctx<'_>,
+    data: &'a [u8],
+    base: u64,
+    key: &'a [u8],
+    node: &mut Node<'a>,
+) {
     walk(ctx, "TensorProto", Fields::new(data, base), |_, f| {
         if let (8, Value::Len(s)) = (f.number, f.value) {
             push_string(node, key, s);
@@ -480,38 +567,70 @@ fn decode_tensor_strings<'a>(ctx: &mut Ctx<'_>, data: &'a [u8], base: u64, key: 
 }
 
 /// NameAttrList: the function `name` (1) and its own attributes (2).
-fn decode_name_attr_list<'a>(ctx: &mut Ctx<'_>, data: &'a [u8], base: u64, depth: u32, key: &'a [u8], node: &mut Node<'a>) {
+fn decode_name_attr_list<'a>(
+    ctx: &mut Ctx<'_>,
+    data: &'a [u8],
+    base: u64,
+    depth: u32,
+    key: &'a [u8],
+    node: &mut Node<'a>,
+) {
     if too_deep(ctx, depth, base) {
         return;
     }
-    walk(ctx, "NameAttrList", Fields::new(data, base), |ctx, f| match (f.number, f.value) {
-        (1, Value::Len(name)) => node.funcs.push(name),
-        (2, Value::Len(entry)) => decode_attr_entry(ctx, entry, f.offset, depth + 1, Some(key), node),
-        _ => {}
-    });
+    walk(
+        ctx,
+        "NameAttrList",
+        Fields::new(data, base),
+        |ctx, f| match (f.number, f.value) {
+            (1, Value::Len(name)) => node.funcs.push(name),
+            (2, Value::Len(entry)) => {
+                decode_attr_entry(ctx, entry, f.offset, depth + 1, Some(key), node)
+            }
+            _ => {}
+        },
+    );
 }
 
 /// SavedObjectGraph: Keras objects of TF2 SavedModels keep their layer configuration as JSON
 /// in `SavedUserObject.metadata`; it goes to the JSON reader.
 fn scan_object_graph(ctx: &mut Ctx<'_>, data: &[u8], base: u64) {
     let mut metadata = Vec::new();
-    walk(ctx, "SavedObjectGraph", Fields::new(data, base), |ctx, f| {
-        let (1, Value::Len(obj)) = (f.number, f.value) else { return };
-        walk(ctx, "SavedObject", Fields::new(obj, f.offset), |ctx, g| {
-            let (4, Value::Len(user)) = (g.number, g.value) else { return };
-            let mut identifier: &[u8] = b"";
-            let mut meta: &[u8] = b"";
-            walk(ctx, "SavedUserObject", Fields::new(user, g.offset), |_, h| match (h.number, h.value) {
-                (1, Value::Len(id)) => identifier = id,
-                (3, Value::Len(m)) => meta = m,
-                _ => {}
+    walk(
+        ctx,
+        "SavedObjectGraph",
+        Fields::new(data, base),
+        |ctx, f| {
+            let (1, Value::Len(obj)) = (f.number, f.value) else {
+                return;
+            };
+            walk(ctx, "SavedObject", Fields::new(obj, f.offset), |ctx, g| {
+                let (4, Value::Len(user)) = (g.number, g.value) else {
+                    return;
+                };
+                let mut identifier: &[u8] = b"";
+                let mut meta: &[u8] = b"";
+                walk(
+                    ctx,
+                    "SavedUserObject",
+                    Fields::new(user, g.offset),
+                    |_, h| match (h.number, h.value) {
+                        (1, Value::Len(id)) => identifier = id,
+                        (3, Value::Len(m)) => meta = m,
+                        _ => {}
+                    },
+                );
+                if !meta.is_empty() {
+                    metadata.push((identifier, meta));
+                }
             });
-            if !meta.is_empty() {
-                metadata.push((identifier, meta));
-            }
-        });
-    });
+        },
+    );
     for (i, (identifier, meta)) in metadata.into_iter().enumerate() {
+        // Each metadata blob is a member: the archive-entry budget bounds how many are read.
+        if !ctx.charge_entry() {
+            break;
+        }
         let name = format!("object_graph/{i}/{}/metadata", display(identifier, 64));
         ctx.scan_member(&name, meta);
     }
@@ -521,19 +640,30 @@ fn scan_object_graph(ctx: &mut Ctx<'_>, data: &[u8], base: u64) {
 fn scan_keras_metadata(ctx: &mut Ctx<'_>, data: &[u8]) {
     let mut metadata = Vec::new();
     walk(ctx, "SavedMetadata", Fields::new(data, 0), |ctx, f| {
-        let (1, Value::Len(obj)) = (f.number, f.value) else { return };
+        let (1, Value::Len(obj)) = (f.number, f.value) else {
+            return;
+        };
         let mut path: &[u8] = b"";
         let mut meta: &[u8] = b"";
-        walk(ctx, "SavedObject", Fields::new(obj, f.offset), |_, g| match (g.number, g.value) {
-            (3, Value::Len(p)) => path = p,
-            (5, Value::Len(m)) => meta = m,
-            _ => {}
-        });
+        walk(
+            ctx,
+            "SavedObject",
+            Fields::new(obj, f.offset),
+            |_, g| match (g.number, g.value) {
+                (3, Value::Len(p)) => path = p,
+                (5, Value::Len(m)) => meta = m,
+                _ => {}
+            },
+        );
         if !meta.is_empty() {
             metadata.push((path, meta));
         }
     });
     for (i, (path, meta)) in metadata.into_iter().enumerate() {
+        // Each metadata blob is a member: the archive-entry budget bounds how many are read.
+        if !ctx.charge_entry() {
+            break;
+        }
         let name = format!("{i}/{}/metadata", display(path, 64));
         ctx.scan_member(&name, meta);
     }
@@ -545,8 +675,13 @@ enum Risk {
     Python,
     File(Severity, &'static str),
     Print,
-    Debug { always: bool },
-    Checkpoint { severity: Severity, path_operands: &'static [usize] },
+    Debug {
+        always: bool,
+    },
+    Checkpoint {
+        severity: Severity,
+        path_operands: &'static [usize],
+    },
 }
 
 fn classify(op: &[u8]) -> Option<Risk> {
@@ -556,30 +691,66 @@ fn classify(op: &[u8]) -> Option<Risk> {
         b"ReadFile" => Risk::File(Critical, "reads a file"),
         b"WriteFile" => Risk::File(Critical, "writes a file"),
         b"ImmutableConst" => Risk::File(Critical, "memory-maps a file region"),
-        b"DatasetToTFRecord" | b"ExperimentalDatasetToTFRecord" => Risk::File(Critical, "writes a TFRecord file"),
-        b"MatchingFiles" => Risk::File(High, "lists files matching a pattern"),
-        b"WholeFileReader" | b"WholeFileReaderV2" | b"TextLineReader" | b"TextLineReaderV2"
-        | b"FixedLengthRecordReader" | b"FixedLengthRecordReaderV2" | b"TFRecordReader"
-        | b"TFRecordReaderV2" | b"LMDBReader" => Risk::File(High, "reads files named at run time"),
-        b"TFRecordDataset" | b"TFRecordDatasetV2" | b"TextLineDataset" | b"FixedLengthRecordDataset"
-        | b"FixedLengthRecordDatasetV2" | b"CSVDataset" | b"CSVDatasetV2" | b"ExperimentalCSVDataset"
-        | b"LMDBDataset" | b"ExperimentalLMDBDataset" | b"SqlDataset" | b"ExperimentalSqlDataset" => {
-            Risk::File(High, "reads files named in the graph")
+        b"DatasetToTFRecord" | b"ExperimentalDatasetToTFRecord" => {
+            Risk::File(Critical, "writes a TFRecord file")
         }
-        b"SaveDataset" | b"SaveDatasetV2" | b"SnapshotDataset" | b"SnapshotDatasetV2"
-        | b"CreateSummaryFileWriter" | b"CreateSummaryDbWriter" => Risk::File(High, "writes files"),
+        b"MatchingFiles" => Risk::File(High, "lists files matching a pattern"),
+        b"WholeFileReader"
+        | b"WholeFileReaderV2"
+        | b"TextLineReader"
+        | b"TextLineReaderV2"
+        | b"FixedLengthRecordReader"
+        | b"FixedLengthRecordReaderV2"
+        | b"TFRecordReader"
+        | b"TFRecordReaderV2"
+        | b"LMDBReader" => Risk::File(High, "reads files named at run time"),
+        b"TFRecordDataset"
+        | b"TFRecordDatasetV2"
+        | b"TextLineDataset"
+        | b"FixedLengthRecordDataset"
+        | b"FixedLengthRecordDatasetV2"
+        | b"CSVDataset"
+        | b"CSVDatasetV2"
+        | b"ExperimentalCSVDataset"
+        | b"LMDBDataset"
+        | b"ExperimentalLMDBDataset"
+        | b"SqlDataset"
+        | b"ExperimentalSqlDataset" => Risk::File(High, "reads files named in the graph"),
+        b"SaveDataset"
+        | b"SaveDatasetV2"
+        | b"SnapshotDataset"
+        | b"SnapshotDatasetV2"
+        | b"CreateSummaryFileWriter"
+        | b"CreateSummaryDbWriter" => Risk::File(High, "writes files"),
         b"PrintV2" => Risk::Print,
         b"DebugIdentityV2" | b"DebugIdentityV3" => Risk::Debug { always: true },
-        b"DebugIdentity" | b"DebugNanCount" | b"DebugNumericSummary" => Risk::Debug { always: false },
-        b"SaveV2" | b"Save" | b"SaveSlices" => Risk::Checkpoint { severity: Critical, path_operands: &[0] },
-        b"MergeV2Checkpoints" => Risk::Checkpoint { severity: Critical, path_operands: &[0, 1] },
-        b"RestoreV2" | b"Restore" | b"RestoreSlice" => Risk::Checkpoint { severity: High, path_operands: &[0] },
+        b"DebugIdentity" | b"DebugNanCount" | b"DebugNumericSummary" => {
+            Risk::Debug { always: false }
+        }
+        b"SaveV2" | b"Save" | b"SaveSlices" => Risk::Checkpoint {
+            severity: Critical,
+            path_operands: &[0],
+        },
+        b"MergeV2Checkpoints" => Risk::Checkpoint {
+            severity: Critical,
+            path_operands: &[0, 1],
+        },
+        b"RestoreV2" | b"Restore" | b"RestoreSlice" => Risk::Checkpoint {
+            severity: High,
+            path_operands: &[0],
+        },
         _ => return None,
     })
 }
 
 /// `PrintV2.output_stream` values that do not touch the file system.
-const STANDARD_STREAMS: &[&[u8]] = &[b"stderr", b"stdout", b"log(info)", b"log(warning)", b"log(error)"];
+const STANDARD_STREAMS: &[&[u8]] = &[
+    b"stderr",
+    b"stdout",
+    b"log(info)",
+    b"log(warning)",
+    b"log(error)",
+];
 
 /// Ops a saver's filename flows through on its way to a checkpoint op.
 const PATH_PLUMBING: &[&[u8]] = &[
@@ -603,26 +774,38 @@ fn producer(input: &[u8]) -> Option<&[u8]> {
 
 /// Whether every path from `start` leads, through string plumbing and harmless constants, to
 /// a node for which `is_source` holds, and at least one does.
-fn traces_to_source<'a>(start: &'a [u8], nodes: &HashMap<&'a [u8], &Node<'a>>, is_source: &dyn Fn(&[u8]) -> bool) -> bool {
+fn traces_to_source<'a>(
+    start: &'a [u8],
+    nodes: &HashMap<&'a [u8], &Node<'a>>,
+    is_source: &dyn Fn(&[u8]) -> bool,
+    budget: &Cell<usize>,
+) -> bool {
     let mut queue = vec![start];
     let mut seen: HashSet<&[u8]> = HashSet::new();
     let mut found = false;
     while let Some(input) = queue.pop() {
-        let Some(name) = producer(input) else { continue };
+        let Some(name) = producer(input) else {
+            continue;
+        };
         if !seen.insert(name) {
             continue;
         }
-        if seen.len() > MAX_TRACE {
+        if seen.len() > MAX_TRACE || budget.get() == 0 {
             return false;
         }
+        budget.set(budget.get() - 1);
         if is_source(name) {
             found = true;
             continue;
         }
-        let Some(node) = nodes.get(name) else { return false };
+        let Some(node) = nodes.get(name) else {
+            return false;
+        };
         if node.op == b"Const" {
             let harmful = node.strings_truncated
-                || node.strings.iter().any(|(_, s)| s.windows(2).any(|w| w == b"..") || matches!(s.first(), Some(b'/' | b'\\')));
+                || node.strings.iter().any(|(_, s)| {
+                    s.windows(2).any(|w| w == b"..") || matches!(s.first(), Some(b'/' | b'\\'))
+                });
             if harmful {
                 return false;
             }
@@ -660,7 +843,7 @@ impl Place<'_> {
     }
 }
 
-fn analyse(ctx: &mut Ctx<'_>, meta: &MetaGraph<'_>) {
+fn analyse(ctx: &mut Ctx<'_>, caps: &mut Caps, meta: &MetaGraph<'_>) {
     let graph = &meta.graph;
     let main: HashMap<&[u8], &Node<'_>> = graph.nodes.iter().map(|n| (n.name, n)).collect();
     let filename = meta.filename_tensor.and_then(producer);
@@ -668,7 +851,9 @@ fn analyse(ctx: &mut Ctx<'_>, meta: &MetaGraph<'_>) {
         if Some(name) == filename {
             return true;
         }
-        let Some(node) = main.get(name) else { return false };
+        let Some(node) = main.get(name) else {
+            return false;
+        };
         if !matches!(node.op, b"Placeholder" | b"PlaceholderWithDefault") {
             return false;
         }
@@ -676,7 +861,9 @@ fn analyse(ctx: &mut Ctx<'_>, meta: &MetaGraph<'_>) {
             return true;
         }
         match name.iter().rposition(|&c| c == b'/') {
-            Some(i) => is_saver_scope(&name[..i]) && matches!(&name[i + 1..], b"Const" | b"filename"),
+            Some(i) => {
+                is_saver_scope(&name[..i]) && matches!(&name[i + 1..], b"Const" | b"filename")
+            }
             None => false,
         }
     };
@@ -685,16 +872,25 @@ fn analyse(ctx: &mut Ctx<'_>, meta: &MetaGraph<'_>) {
     // or called from another saver function.
     let mut saver_fns: HashSet<&[u8]> = HashSet::new();
     for node in &graph.nodes {
-        if node.inputs.iter().filter_map(|i| producer(i)).any(is_source) {
+        if node
+            .inputs
+            .iter()
+            .filter_map(|i| producer(i))
+            .any(is_source)
+        {
             saver_fns.extend(node.funcs.iter().copied());
         }
     }
     for f in &graph.functions {
-        if [&b"_traced_save_"[..], b"_traced_restore_"].iter().any(|p| f.name.windows(p.len()).any(|w| w == *p)) {
+        if [&b"_traced_save_"[..], b"_traced_restore_"]
+            .iter()
+            .any(|p| f.name.windows(p.len()).any(|w| w == *p))
+        {
             saver_fns.insert(f.name);
         }
     }
-    let by_name: HashMap<&[u8], &Function<'_>> = graph.functions.iter().map(|f| (f.name, f)).collect();
+    let by_name: HashMap<&[u8], &Function<'_>> =
+        graph.functions.iter().map(|f| (f.name, f)).collect();
     let mut work: Vec<&[u8]> = saver_fns.iter().copied().collect();
     while let Some(name) = work.pop() {
         let Some(f) = by_name.get(name) else { continue };
@@ -705,8 +901,11 @@ fn analyse(ctx: &mut Ctx<'_>, meta: &MetaGraph<'_>) {
         }
     }
 
+    let budget = Cell::new(MAX_TRACE_TOTAL);
     for node in &graph.nodes {
-        check_node(ctx, node, Place::Graph, &|start| traces_to_source(start, &main, &is_source));
+        check_node(ctx, caps, node, Place::Graph, &|start| {
+            traces_to_source(start, &main, &is_source, &budget)
+        });
     }
     for f in &graph.functions {
         let local: HashMap<&[u8], &Node<'_>> = f.nodes.iter().map(|n| (n.name, n)).collect();
@@ -714,16 +913,27 @@ fn analyse(ctx: &mut Ctx<'_>, meta: &MetaGraph<'_>) {
         let is_arg = |name: &[u8]| Some(name) == first_arg;
         let saver = saver_fns.contains(f.name);
         for node in &f.nodes {
-            check_node(ctx, node, Place::Function(f.name), &|start| saver && traces_to_source(start, &local, &is_arg));
+            check_node(ctx, caps, node, Place::Function(f.name), &|start| {
+                saver && traces_to_source(start, &local, &is_arg, &budget)
+            });
         }
+    }
+    if budget.get() == 0 {
+        ctx.problem(
+            ProblemKind::LimitExceeded,
+            None,
+            format!(
+                "tracing checkpoint paths visited more than {MAX_TRACE_TOTAL} nodes; later checkpoint ops are reported without a trace"
+            ),
+        );
     }
 
     for &(asset, offset) in &meta.assets {
         if let Some((reason, severity)) = path_risk(asset) {
-            ctx.report_with(
+            caps.report(
+                ctx,
                 &rules::asset_path_escape::RULE,
                 severity,
-                Confidence::High,
                 Some(offset),
                 format!("asset file name {reason}; the loader resolves it outside the SavedModel's assets directory"),
                 Some(display(asset, 200)),
@@ -732,60 +942,141 @@ fn analyse(ctx: &mut Ctx<'_>, meta: &MetaGraph<'_>) {
     }
 }
 
-fn check_node(ctx: &mut Ctx<'_>, node: &Node<'_>, place: Place<'_>, in_saver: &dyn Fn(&[u8]) -> bool) {
-    let Some(risk) = classify(node.op) else { return };
+/// Findings of one rule reported individually per file before the rest are summed up in one:
+/// a graph with a million `ReadFile` nodes needs one finding per kind, not a million.
+const MAX_REPORTS_PER_RULE: u64 = 16;
+
+/// Per-file report counts, for [`MAX_REPORTS_PER_RULE`].
+#[derive(Debug, Default)]
+struct Caps {
+    counts: HashMap<&'static str, (u64, &'static Rule, Severity)>,
+}
+
+impl Caps {
+    fn report(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        rule: &'static Rule,
+        severity: Severity,
+        offset: Option<u64>,
+        message: String,
+        evidence: Option<String>,
+    ) {
+        let c = self.counts.entry(rule.code).or_insert((0, rule, severity));
+        c.0 += 1;
+        c.2 = c.2.max(severity);
+        if c.0 <= MAX_REPORTS_PER_RULE {
+            ctx.report_with(rule, severity, Confidence::High, offset, message, evidence);
+        }
+    }
+
+    fn finish(self, ctx: &mut Ctx<'_>) {
+        let mut over: Vec<_> = self
+            .counts
+            .into_values()
+            .filter(|c| c.0 > MAX_REPORTS_PER_RULE)
+            .collect();
+        over.sort_by_key(|c| c.1.code);
+        for (n, rule, severity) in over {
+            ctx.report_with(
+                rule,
+                severity,
+                Confidence::High,
+                None,
+                format!("{} more nodes of this kind", n - MAX_REPORTS_PER_RULE),
+                Some(format!("{n} in total")),
+            );
+        }
+    }
+}
+
+fn check_node(
+    ctx: &mut Ctx<'_>,
+    caps: &mut Caps,
+    node: &Node<'_>,
+    place: Place<'_>,
+    in_saver: &dyn Fn(&[u8]) -> bool,
+) {
+    let Some(risk) = classify(node.op) else {
+        return;
+    };
     let op = display(node.op, 80);
     let name = display(node.name, 120);
     let at = place.describe();
     let offset = Some(node.offset);
     match risk {
-        Risk::Python => ctx.report(
+        Risk::Python => caps.report(
+            ctx,
             &rules::python_op::RULE,
+            rules::python_op::RULE.severity,
             offset,
             format!("`{op}` node `{name}` in {at} calls back into Python when the graph runs"),
             Some(op.clone()),
         ),
-        Risk::File(severity, what) => ctx.report_with(
+        Risk::File(severity, what) => caps.report(
+            ctx,
             &rules::file_access_op::RULE,
             severity,
-            Confidence::High,
             offset,
             format!("`{op}` node `{name}` in {at} {what}"),
             Some(op.clone()),
         ),
         Risk::Print => {
-            let Some(stream) = node.attr_strings(b"output_stream").find(|s| !STANDARD_STREAMS.contains(s)) else {
+            let Some(stream) = node
+                .attr_strings(b"output_stream")
+                .find(|s| !STANDARD_STREAMS.contains(s))
+            else {
                 return;
             };
-            ctx.report(
+            caps.report(
+                ctx,
                 &rules::print_to_file::RULE,
+                rules::print_to_file::RULE.severity,
                 offset,
-                format!("`PrintV2` node `{name}` in {at} prints to `{}` instead of a standard stream", display(stream, 200)),
+                format!(
+                    "`PrintV2` node `{name}` in {at} prints to `{}` instead of a standard stream",
+                    display(stream, 200)
+                ),
                 Some(display(stream, 200)),
             );
         }
         Risk::Debug { always } => {
-            let urls: Vec<String> = node.attr_strings(b"debug_urls").map(|u| display(u, 200)).collect();
+            let urls: Vec<String> = node
+                .attr_strings(b"debug_urls")
+                .map(|u| display(u, 200))
+                .collect();
             if !always && urls.is_empty() {
                 return;
             }
-            let to = if urls.is_empty() { String::from("a debug dump root") } else { urls.join(", ") };
-            ctx.report(
+            let to = if urls.is_empty() {
+                String::from("a debug dump root")
+            } else {
+                urls.join(", ")
+            };
+            caps.report(
+                ctx,
                 &rules::debug_dump_op::RULE,
+                rules::debug_dump_op::RULE.severity,
                 offset,
                 format!("`{op}` node `{name}` in {at} dumps tensors to {to}"),
                 Some(op.clone()),
             );
         }
-        Risk::Checkpoint { severity, path_operands } => {
-            let operands: Vec<&[u8]> = path_operands.iter().filter_map(|&i| node.inputs.get(i).copied()).collect();
+        Risk::Checkpoint {
+            severity,
+            path_operands,
+        } => {
+            let operands: Vec<&[u8]> = path_operands
+                .iter()
+                .filter_map(|&i| node.inputs.get(i).copied())
+                .collect();
             if !operands.is_empty() && operands.iter().all(|o| in_saver(o)) {
                 return;
             }
-            ctx.report_with(
+            caps.report(
+                ctx,
                 &rules::checkpoint_op_outside_saver::RULE,
                 severity,
-                Confidence::High,
                 offset,
                 format!(
                     "`{op}` node `{name}` in {at} reads or writes checkpoint files at a path that does not come from the saver's filename"
@@ -858,81 +1149,234 @@ mod tests {
         assert!(sniff(data), "not recognised as a TensorFlow protobuf");
         scan(&mut ctx, data);
         assert!(ctx.state.problems.is_empty(), "{:?}", ctx.state.problems);
-        ctx.state.findings.iter().map(|f| (f.rule, f.severity)).collect()
+        ctx.state
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity))
+            .collect()
     }
 
     fn tf1_saver() -> Vec<Msg> {
         let str_const = |name: &str, v: &str| {
-            node(name, "Const", &[], &[("value", Msg::new().msg(8, &Msg::new().uint(1, 7).str(8, v)))])
+            node(
+                name,
+                "Const",
+                &[],
+                &[("value", Msg::new().msg(8, &Msg::new().uint(1, 7).str(8, v)))],
+            )
         };
         vec![
             node("w", "VariableV2", &[], &[]),
             str_const("save/filename/input", "model"),
-            node("save/filename", "PlaceholderWithDefault", &["save/filename/input"], &[]),
-            node("save/Const", "PlaceholderWithDefault", &["save/filename"], &[]),
+            node(
+                "save/filename",
+                "PlaceholderWithDefault",
+                &["save/filename/input"],
+                &[],
+            ),
+            node(
+                "save/Const",
+                "PlaceholderWithDefault",
+                &["save/filename"],
+                &[],
+            ),
             str_const("save/StringJoin/inputs_1", "_temp_6f1e/part"),
-            node("save/StringJoin", "StringJoin", &["save/Const", "save/StringJoin/inputs_1"], &[]),
+            node(
+                "save/StringJoin",
+                "StringJoin",
+                &["save/Const", "save/StringJoin/inputs_1"],
+                &[],
+            ),
             node("save/num_shards", "Const", &[], &[]),
             node("save/ShardedFilename/shard", "Const", &[], &[]),
-            node("save/ShardedFilename", "ShardedFilename", &["save/StringJoin", "save/ShardedFilename/shard", "save/num_shards"], &[]),
-            node("save/SaveV2", "SaveV2", &["save/ShardedFilename", "save/SaveV2/tensor_names", "save/SaveV2/shape_and_slices", "w"], &[]),
-            node("save/MergeV2Checkpoints/checkpoint_prefixes", "Pack", &["save/ShardedFilename", "^save/control_dependency"], &[]),
-            node("save/MergeV2Checkpoints", "MergeV2Checkpoints", &["save/MergeV2Checkpoints/checkpoint_prefixes", "save/Const"], &[]),
-            node("save/RestoreV2", "RestoreV2", &["save/Const", "save/RestoreV2/tensor_names", "save/RestoreV2/shape_and_slices"], &[]),
+            node(
+                "save/ShardedFilename",
+                "ShardedFilename",
+                &[
+                    "save/StringJoin",
+                    "save/ShardedFilename/shard",
+                    "save/num_shards",
+                ],
+                &[],
+            ),
+            node(
+                "save/SaveV2",
+                "SaveV2",
+                &[
+                    "save/ShardedFilename",
+                    "save/SaveV2/tensor_names",
+                    "save/SaveV2/shape_and_slices",
+                    "w",
+                ],
+                &[],
+            ),
+            node(
+                "save/MergeV2Checkpoints/checkpoint_prefixes",
+                "Pack",
+                &["save/ShardedFilename", "^save/control_dependency"],
+                &[],
+            ),
+            node(
+                "save/MergeV2Checkpoints",
+                "MergeV2Checkpoints",
+                &["save/MergeV2Checkpoints/checkpoint_prefixes", "save/Const"],
+                &[],
+            ),
+            node(
+                "save/RestoreV2",
+                "RestoreV2",
+                &[
+                    "save/Const",
+                    "save/RestoreV2/tensor_names",
+                    "save/RestoreV2/shape_and_slices",
+                ],
+                &[],
+            ),
             node("save/Assign", "Assign", &["w", "save/RestoreV2"], &[]),
         ]
     }
 
     fn tf2_saver() -> (Vec<Msg>, Vec<Msg>) {
         let call = |name: &str, f: &str| {
-            node(name, "StatefulPartitionedCall", &["saver_filename", "w"], &[("f", Msg::new().msg(10, &Msg::new().str(1, f)))])
+            node(
+                name,
+                "StatefulPartitionedCall",
+                &["saver_filename", "w"],
+                &[("f", Msg::new().msg(10, &Msg::new().str(1, f)))],
+            )
         };
         let nodes = vec![
             node("saver_filename", "Placeholder", &[], &[]),
             node("w", "VarHandleOp", &[], &[]),
             call("StatefulPartitionedCall_1", "__inference__traced_save_123"),
-            call("StatefulPartitionedCall_2", "__inference__traced_restore_456"),
+            call(
+                "StatefulPartitionedCall_2",
+                "__inference__traced_restore_456",
+            ),
         ];
         let save = function(
             "__inference__traced_save_123",
             &["file_prefix", "savev2_w"],
             &[
-                node("StaticRegexFullMatch", "StaticRegexFullMatch", &["file_prefix"], &[]),
-                node("Const", "Const", &[], &[("value", Msg::new().msg(8, &Msg::new().str(8, ".part")))]),
-                node("Const_1", "Const", &[], &[("value", Msg::new().msg(8, &Msg::new().str(8, "_temp/part")))]),
-                node("Select", "Select", &["StaticRegexFullMatch:output:0", "Const:output:0", "Const_1:output:0"], &[]),
-                node("StringJoin", "StringJoin", &["file_prefix", "Select:output:0"], &[]),
+                node(
+                    "StaticRegexFullMatch",
+                    "StaticRegexFullMatch",
+                    &["file_prefix"],
+                    &[],
+                ),
+                node(
+                    "Const",
+                    "Const",
+                    &[],
+                    &[("value", Msg::new().msg(8, &Msg::new().str(8, ".part")))],
+                ),
+                node(
+                    "Const_1",
+                    "Const",
+                    &[],
+                    &[("value", Msg::new().msg(8, &Msg::new().str(8, "_temp/part")))],
+                ),
+                node(
+                    "Select",
+                    "Select",
+                    &[
+                        "StaticRegexFullMatch:output:0",
+                        "Const:output:0",
+                        "Const_1:output:0",
+                    ],
+                    &[],
+                ),
+                node(
+                    "StringJoin",
+                    "StringJoin",
+                    &["file_prefix", "Select:output:0"],
+                    &[],
+                ),
                 node("num_shards", "Const", &[], &[]),
-                node("ShardedFilename", "ShardedFilename", &["StringJoin:output:0", "num_shards:output:0"], &[]),
-                node("SaveV2", "SaveV2", &["ShardedFilename:filename:0", "SaveV2/tensor_names:output:0", "savev2_w"], &[]),
-                node("MergeV2Checkpoints/checkpoint_prefixes", "Pack", &["ShardedFilename:filename:0", "^SaveV2"], &[]),
-                node("MergeV2Checkpoints", "MergeV2Checkpoints", &["MergeV2Checkpoints/checkpoint_prefixes:output:0", "file_prefix"], &[]),
+                node(
+                    "ShardedFilename",
+                    "ShardedFilename",
+                    &["StringJoin:output:0", "num_shards:output:0"],
+                    &[],
+                ),
+                node(
+                    "SaveV2",
+                    "SaveV2",
+                    &[
+                        "ShardedFilename:filename:0",
+                        "SaveV2/tensor_names:output:0",
+                        "savev2_w",
+                    ],
+                    &[],
+                ),
+                node(
+                    "MergeV2Checkpoints/checkpoint_prefixes",
+                    "Pack",
+                    &["ShardedFilename:filename:0", "^SaveV2"],
+                    &[],
+                ),
+                node(
+                    "MergeV2Checkpoints",
+                    "MergeV2Checkpoints",
+                    &[
+                        "MergeV2Checkpoints/checkpoint_prefixes:output:0",
+                        "file_prefix",
+                    ],
+                    &[],
+                ),
             ],
         );
         let restore = function(
             "__inference__traced_restore_456",
             &["file_prefix", "assignvariableop_w"],
-            &[node("RestoreV2", "RestoreV2", &["file_prefix", "RestoreV2/tensor_names:output:0"], &[])],
+            &[node(
+                "RestoreV2",
+                "RestoreV2",
+                &["file_prefix", "RestoreV2/tensor_names:output:0"],
+                &[],
+            )],
         );
         (nodes, vec![save, restore])
     }
 
     #[test]
     fn standard_savers_are_clean() {
-        assert_eq!(codes(&saved_model(&tf1_saver(), &[], Some("save/Const:0"))), vec![]);
+        assert_eq!(
+            codes(&saved_model(&tf1_saver(), &[], Some("save/Const:0"))),
+            vec![]
+        );
         // Without a SaverDef the TF1 scope's placeholders are recognised.
         assert_eq!(codes(&saved_model(&tf1_saver(), &[], None)), vec![]);
         let (nodes, functions) = tf2_saver();
-        assert_eq!(codes(&saved_model(&nodes, &functions, Some("saver_filename:0"))), vec![]);
+        assert_eq!(
+            codes(&saved_model(&nodes, &functions, Some("saver_filename:0"))),
+            vec![]
+        );
     }
 
     #[test]
     fn checkpoint_ops_outside_the_saver_are_reported() {
         // A node named into the saver scope whose prefix is a constant path.
         let mut nodes = tf1_saver();
-        nodes.push(node("evil_path", "Const", &[], &[("value", Msg::new().msg(8, &Msg::new().str(8, "/etc/cron.d/x")))]));
-        nodes.push(node("save/SaveV2_1", "SaveV2", &["evil_path", "save/SaveV2/tensor_names"], &[]));
-        assert_eq!(codes(&saved_model(&nodes, &[], Some("save/Const:0"))), vec![("TFS005", Severity::Critical)]);
+        nodes.push(node(
+            "evil_path",
+            "Const",
+            &[],
+            &[(
+                "value",
+                Msg::new().msg(8, &Msg::new().str(8, "/etc/cron.d/x")),
+            )],
+        ));
+        nodes.push(node(
+            "save/SaveV2_1",
+            "SaveV2",
+            &["evil_path", "save/SaveV2/tensor_names"],
+            &[],
+        ));
+        assert_eq!(
+            codes(&saved_model(&nodes, &[], Some("save/Const:0"))),
+            vec![("TFS005", Severity::Critical)]
+        );
 
         // A saver-looking function whose prefix does not come from its first argument.
         let (nodes, mut functions) = tf2_saver();
@@ -940,11 +1384,22 @@ mod tests {
             "__inference__traced_restore_9",
             &["file_prefix"],
             &[
-                node("p", "Const", &[], &[("value", Msg::new().msg(8, &Msg::new().str(8, "/home/u/.ssh/id_rsa")))]),
+                node(
+                    "p",
+                    "Const",
+                    &[],
+                    &[(
+                        "value",
+                        Msg::new().msg(8, &Msg::new().str(8, "/home/u/.ssh/id_rsa")),
+                    )],
+                ),
                 node("RestoreV2", "RestoreV2", &["p:output:0"], &[]),
             ],
         ));
-        assert_eq!(codes(&saved_model(&nodes, &functions, None)), vec![("TFS005", Severity::High)]);
+        assert_eq!(
+            codes(&saved_model(&nodes, &functions, None)),
+            vec![("TFS005", Severity::High)]
+        );
 
         // A saver function whose plumbing adds `..` to the prefix.
         let (nodes, _) = tf2_saver();
@@ -953,25 +1408,50 @@ mod tests {
             &["file_prefix"],
             &[
                 node("up", "Const", &[], &[("value", s("/../../../tmp/x"))]),
-                node("StringJoin", "StringJoin", &["file_prefix", "up:output:0"], &[]),
+                node(
+                    "StringJoin",
+                    "StringJoin",
+                    &["file_prefix", "up:output:0"],
+                    &[],
+                ),
                 node("SaveV2", "SaveV2", &["StringJoin:output:0"], &[]),
             ],
         );
-        assert_eq!(codes(&saved_model(&nodes, &[f], None)), vec![("TFS005", Severity::Critical)]);
+        assert_eq!(
+            codes(&saved_model(&nodes, &[f], None)),
+            vec![("TFS005", Severity::Critical)]
+        );
     }
 
     #[test]
     fn risky_ops_in_graph_and_functions() {
         let nodes = vec![
             node("pf", "PyFunc", &["x"], &[("token", s("pyfunc_0"))]),
-            node("pr", "PrintV2", &["x"], &[("output_stream", s("file:///tmp/out"))]),
+            node(
+                "pr",
+                "PrintV2",
+                &["x"],
+                &[("output_stream", s("file:///tmp/out"))],
+            ),
             node("ok", "PrintV2", &["x"], &[("output_stream", s("stderr"))]),
             node("dbg", "DebugIdentityV2", &["x"], &[]),
             node("dbg1", "DebugIdentity", &["x"], &[]),
         ];
-        let f = function("__inference_f_1", &["a"], &[node("rf", "ReadFile", &["a"], &[])]);
+        let f = function(
+            "__inference_f_1",
+            &["a"],
+            &[node("rf", "ReadFile", &["a"], &[])],
+        );
         // Nested function attributes are walked: a func inside a list inside a func.
-        let nested = Msg::new().msg(1, &Msg::new().msg(9, &Msg::new().str(1, "g").msg(2, &Msg::new().str(1, "inner").msg(2, &s("x")))));
+        let nested = Msg::new().msg(
+            1,
+            &Msg::new().msg(
+                9,
+                &Msg::new()
+                    .str(1, "g")
+                    .msg(2, &Msg::new().str(1, "inner").msg(2, &s("x"))),
+            ),
+        );
         let caller = node("call", "PartitionedCall", &[], &[("f", nested)]);
         let mut all = nodes;
         all.push(caller);
@@ -991,16 +1471,37 @@ mod tests {
     fn sniff_tells_formats_apart() {
         let sm = saved_model(&tf1_saver(), &[], None);
         assert_eq!(kind(&sm), Some(Kind::SavedModel));
-        let graph = Msg::new().msg(1, &node("x", "Placeholder", &[], &[])).msg(4, &Msg::new().uint(1, 1)).0;
+        let graph = Msg::new()
+            .msg(1, &node("x", "Placeholder", &[], &[]))
+            .msg(4, &Msg::new().uint(1, 1))
+            .0;
         assert_eq!(kind(&graph), Some(Kind::GraphDef));
         let keras = Msg::new()
-            .msg(1, &Msg::new().str(3, "root").str(4, "_tf_keras_network").str(5, "{\"name\": \"m\"}"))
+            .msg(
+                1,
+                &Msg::new()
+                    .str(3, "root")
+                    .str(4, "_tf_keras_network")
+                    .str(5, "{\"name\": \"m\"}"),
+            )
             .0;
         assert_eq!(kind(&keras), Some(Kind::KerasMetadata));
-        let fp = Msg::new().uint(1, 11).uint(2, 22).uint(3, 33).uint(4, 44).uint(5, 55).msg(6, &Msg::new().uint(1, 1)).0;
+        let fp = Msg::new()
+            .uint(1, 11)
+            .uint(2, 22)
+            .uint(3, 33)
+            .uint(4, 44)
+            .uint(5, 55)
+            .msg(6, &Msg::new().uint(1, 1))
+            .0;
         assert_eq!(kind(&fp), Some(Kind::Fingerprint));
         // An ONNX ModelProto: ir_version, producer, graph (7), opset_import (8).
-        let onnx = Msg::new().uint(1, 8).str(2, "pytorch").msg(7, &Msg::new()).msg(8, &Msg::new().uint(2, 17)).0;
+        let onnx = Msg::new()
+            .uint(1, 8)
+            .str(2, "pytorch")
+            .msg(7, &Msg::new())
+            .msg(8, &Msg::new().uint(2, 17))
+            .0;
         assert_eq!(kind(&onnx), None);
         assert_eq!(kind(b""), None);
         assert_eq!(kind(&[0u8; 16]), None);
@@ -1009,23 +1510,45 @@ mod tests {
     #[test]
     fn asset_paths() {
         let mut mg = Msg::new().msg(2, &Msg::new().msg(1, &node("x", "Placeholder", &[], &[])));
-        mg = mg.msg(6, &Msg::new().str(2, "vocab.txt")).msg(6, &Msg::new().str(2, "../../etc/passwd"));
+        mg = mg
+            .msg(6, &Msg::new().str(2, "vocab.txt"))
+            .msg(6, &Msg::new().str(2, "../../etc/passwd"));
         let data = Msg::new().uint(1, 1).msg(2, &mg).0;
         assert_eq!(codes(&data), vec![("TFS006", Severity::Critical)]);
+    }
+
+    #[test]
+    fn findings_are_capped_per_rule() {
+        let nodes: Vec<Msg> = (0..100)
+            .map(|i| node(&format!("r{i}"), "ReadFile", &["p"], &[]))
+            .collect();
+        let found = codes(&saved_model(&nodes, &[], None));
+        assert_eq!(found.len(), MAX_REPORTS_PER_RULE as usize + 1);
+        assert!(found.iter().all(|f| *f == ("TFS002", Severity::Critical)));
     }
 
     #[test]
     fn deep_nesting_is_a_problem_not_a_crash() {
         let mut v = s("x");
         for _ in 0..200 {
-            v = Msg::new().msg(10, &Msg::new().str(1, "f").msg(2, &Msg::new().str(1, "k").msg(2, &v)));
+            v = Msg::new().msg(
+                10,
+                &Msg::new()
+                    .str(1, "f")
+                    .msg(2, &Msg::new().str(1, "k").msg(2, &v)),
+            );
         }
         let data = saved_model(&[node("n", "PartitionedCall", &[], &[("f", v)])], &[], None);
         let limits = Limits::default();
         let policy = Policy::default();
         let mut ctx = Ctx::new(&limits, &policy, "saved_model.pb".into());
         scan(&mut ctx, &data);
-        assert!(ctx.state.problems.iter().any(|p| p.kind == ProblemKind::LimitExceeded));
+        assert!(
+            ctx.state
+                .problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::LimitExceeded)
+        );
     }
 
     proptest! {
