@@ -106,6 +106,7 @@ fn kind(data: &[u8]) -> Option<Kind> {
 
 /// SavedModel: `saved_model_schema_version` (1, varint) and `meta_graphs` (2), each a
 /// MetaGraphDef whose fields 1..=7 are all messages and which has its meta-info or graph.
+/// Unknown field numbers are accepted wherever TensorFlow's parser would skip them.
 fn sniff_saved_model(data: &[u8]) -> bool {
     let mut meta = false;
     for f in Fields::new(data, 0) {
@@ -119,7 +120,8 @@ fn sniff_saved_model(data: &[u8]) -> bool {
                     match (g.number, g.value) {
                         (1 | 2, Value::Len(_)) => has_core = true,
                         (3..=7, Value::Len(_)) => {}
-                        _ => return false,
+                        (1..=7, _) => return false,
+                        _ => {}
                     }
                 }
                 if !has_core {
@@ -127,7 +129,9 @@ fn sniff_saved_model(data: &[u8]) -> bool {
                 }
                 meta = true;
             }
-            _ => return false,
+            (1 | 2, _) => return false,
+            // Parsers skip unknown fields, so an extra field must not hide a SavedModel.
+            _ => {}
         }
     }
     meta
@@ -149,7 +153,8 @@ fn sniff_graph_def(data: &[u8]) -> bool {
                 }
             }
             (2 | 4 | 5, Value::Len(_)) | (3, Value::Varint(_)) => {}
-            _ => return false,
+            (1..=5, _) => return false,
+            _ => {}
         }
     }
     nodes_checked > 0
@@ -163,7 +168,8 @@ fn looks_like_node(b: &[u8]) -> bool {
             (1, Value::Len(n)) => name = !n.is_empty(),
             (2, Value::Len(o)) => op = is_op_name(o),
             (3..=7, Value::Len(_)) => {}
-            _ => return false,
+            (1..=7, _) => return false,
+            _ => {}
         }
     }
     name && op
@@ -1471,6 +1477,10 @@ mod tests {
     fn sniff_tells_formats_apart() {
         let sm = saved_model(&tf1_saver(), &[], None);
         assert_eq!(kind(&sm), Some(Kind::SavedModel));
+        // An unknown trailing field, which TensorFlow's parser skips, changes nothing.
+        let mut extended = sm.clone();
+        extended.extend(Msg::new().str(99, "ignored").0);
+        assert_eq!(kind(&extended), Some(Kind::SavedModel));
         let graph = Msg::new()
             .msg(1, &node("x", "Placeholder", &[], &[]))
             .msg(4, &Msg::new().uint(1, 1))
