@@ -353,7 +353,9 @@ fn tensor<'a>(ctx: &mut Ctx<'_>, r: &mut Reader<'a>, data: &'a [u8], base: u64) 
         Fields::new(data, base),
         |ctx, number, value, offset| match (number, value) {
             (8, Value::Len(n)) => name = n,
-            (14, Value::Varint(loc)) => external = loc == 1,
+            // Entries are checked even when a later `data_location` says DEFAULT: loaders
+            // disagree on which of the two they trust.
+            (14, Value::Varint(loc)) => external |= loc == 1,
             (13, Value::Len(e)) => {
                 external = true;
                 let (mut key, mut val): (&[u8], Option<(&[u8], u64)>) = (b"", None);
