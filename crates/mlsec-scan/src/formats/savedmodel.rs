@@ -144,14 +144,13 @@ fn sniff_graph_def(data: &[u8]) -> bool {
     for f in Fields::new(data, 0) {
         let Ok(f) = f else { return false };
         match (f.number, f.value) {
-            (1, Value::Len(b)) => {
-                if nodes_checked < 16 {
-                    if !looks_like_node(b) {
-                        return false;
-                    }
-                    nodes_checked += 1;
+            (1, Value::Len(b)) if nodes_checked < 16 => {
+                if !looks_like_node(b) {
+                    return false;
                 }
+                nodes_checked += 1;
             }
+            (1, Value::Len(_)) => {}
             (2 | 4 | 5, Value::Len(_)) | (3, Value::Varint(_)) => {}
             (1..=5, _) => return false,
             _ => {}
