@@ -160,10 +160,31 @@ macro_rules! declare_rule {
 }
 
 pub mod general;
+pub mod onnx;
+pub mod safetensors;
+pub mod tensorflow;
 
 /// Every rule, in code order. Adding a rule means adding its line here; the meta-test checks
 /// that codes are unique, match their family prefix, are not retired, and have docs and a fixture.
-pub static ALL: &[&Rule] = &[&general::disguised_format::RULE];
+pub static ALL: &[&Rule] = &[
+    &general::disguised_format::RULE,
+    &tensorflow::python_op::RULE,
+    &tensorflow::file_access_op::RULE,
+    &tensorflow::print_to_file::RULE,
+    &tensorflow::debug_dump_op::RULE,
+    &tensorflow::checkpoint_op_outside_saver::RULE,
+    &tensorflow::asset_path_escape::RULE,
+    &onnx::external_data_path::RULE,
+    &onnx::custom_domain_op::RULE,
+    &onnx::contrib_op::RULE,
+    &onnx::python_op::RULE,
+    &safetensors::header_length::RULE,
+    &safetensors::header_not_json::RULE,
+    &safetensors::duplicate_key::RULE,
+    &safetensors::invalid_entry::RULE,
+    &safetensors::unaccounted_data::RULE,
+    &safetensors::zero_size_alias::RULE,
+];
 
 /// Codes that were used once and must never be reused.
 pub static RETIRED: &[&str] = &[];
