@@ -14,14 +14,14 @@
 
 mod backend;
 pub mod event;
-//XX pub mod export;
+pub mod export;
 pub mod head;
 pub mod merkle;
 pub mod proof;
-//XX pub mod registry;
+pub mod registry;
 mod schema;
 mod store;
-//XX pub mod syslog;
+pub mod syslog;
 pub mod time;
 mod verify;
 

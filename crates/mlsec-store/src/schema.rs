@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
         alias TEXT NOT NULL,
         version TEXT NOT NULL,
         event_seq {int} NOT NULL,
+        protected {int} NOT NULL DEFAULT 0,
         PRIMARY KEY (name, alias)
     );
     CREATE TABLE reg_alias_history (

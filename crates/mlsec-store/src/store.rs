@@ -330,81 +330,25 @@ impl Store {
         for e in &events {
             validate(e)?;
         }
-        let origin = self.origin();
-        self.writer_key()?;
-        let key = self
-            .key
-            .as_ref()
-            .ok_or_else(|| StoreError::Invalid("store key not loaded".into()))?;
-        let public = key.public();
-        let signing = key.signing().clone();
-        let key_path = key.path().to_path_buf();
-        let receipts = in_tx(self.db.as_mut(), true, |db| {
-            register_key(db, &public, &key_path)?;
-            let mut frontier = read_frontier(db)?;
-            let mut event_rows = Vec::with_capacity(events.len());
-            let mut node_rows = Vec::new();
-            let mut leaves = Vec::with_capacity(events.len());
-            let now = time::now();
-            for ne in events {
-                let ev = Event {
-                    seq: frontier.size(),
-                    time: ne.time.unwrap_or(now),
-                    actor: ne.actor,
-                    action: ne.action,
-                    model: ne.model,
-                    outcome: ne.outcome,
-                    payload: ne.payload,
-                };
-                let stored = StoredEvent::from_event(ev);
-                for (id, h) in frontier.push(stored.leaf_hash) {
-                    node_rows.push(vec![
-                        i64::from(id.level).into(),
-                        id.index.into(),
-                        h.to_vec().into(),
-                    ]);
-                }
-                leaves.push((stored.event.seq, stored.leaf_hash));
-                event_rows.push(event_row(&stored));
-            }
-            db.insert_rows("events", EVENT_COLUMNS, &event_rows)?;
-            db.insert_rows("nodes", &["level", "idx", "hash"], &node_rows)?;
-            let head = SignedHead::sign(
-                &origin,
-                TreeHead {
-                    size: frontier.size(),
-                    root: frontier.root(),
-                    time: now,
-                },
-                &signing,
-            );
-            db.exec(
-                "INSERT INTO heads (size, root, time_us, note) VALUES (?, ?, ?, ?)",
-                &[
-                    head.head.size.into(),
-                    head.head.root.to_vec().into(),
-                    head.head.time.into(),
-                    head.to_note(&public).into(),
-                ],
-            )?;
-            db.exec(
-                "UPDATE tree_state SET size = ?, frontier = ? WHERE id = 1",
-                &[frontier.size().into(), frontier.to_bytes().into()],
-            )?;
-            Ok(leaves
-                .into_iter()
-                .map(|(seq, leaf_hash)| Receipt {
-                    seq,
-                    leaf_hash,
-                    head: head.clone(),
-                })
-                .collect::<Vec<_>>())
-        })?;
+        let signer = self.signer()?;
+        let receipts = in_tx(self.db.as_mut(), true, |db| append_tx(db, &signer, events))?;
         if let Some(last) = receipts.last() {
             // After the commit: the pin may lag the database (a crash here), never lead it.
-            self.pin(&last.head, &public)?;
+            self.pin(&last.head, &signer.public)?;
         }
         Ok(receipts)
+    }
+
+    /// What an append inside a wider transaction needs: the key, loaded and checked.
+    pub(crate) fn signer(&mut self) -> Result<Signer> {
+        let origin = self.origin();
+        let key = self.writer_key()?;
+        Ok(Signer {
+            origin,
+            public: key.public(),
+            signing: key.signing().clone(),
+            path: key.path().to_path_buf(),
+        })
     }
 
     /// Records `head` as the newest this machine has seen, unless a newer one is already pinned.
@@ -591,6 +535,86 @@ impl Store {
     }
 }
 
+/// The signing side of an append.
+pub(crate) struct Signer {
+    pub(crate) origin: String,
+    pub(crate) public: PublicKey,
+    signing: ed25519_dalek::SigningKey,
+    path: PathBuf,
+}
+
+/// Appends events inside the caller's write transaction (so a registry change and its audit
+/// event commit together) and signs the new head.
+pub(crate) fn append_tx(
+    db: &mut dyn Backend,
+    signer: &Signer,
+    events: Vec<NewEvent>,
+) -> Result<Vec<Receipt>> {
+    for e in &events {
+        validate(e)?;
+    }
+    register_key(db, &signer.public, &signer.path)?;
+    let mut frontier = read_frontier(db)?;
+    let mut event_rows = Vec::with_capacity(events.len());
+    let mut node_rows = Vec::new();
+    let mut leaves = Vec::with_capacity(events.len());
+    // Taken under the append lock, so times never run backwards along the log.
+    let now = time::now();
+    for ne in events {
+        let ev = Event {
+            seq: frontier.size(),
+            time: ne.time.unwrap_or(now),
+            actor: ne.actor,
+            action: ne.action,
+            model: ne.model,
+            outcome: ne.outcome,
+            payload: ne.payload,
+        };
+        let stored = StoredEvent::from_event(ev);
+        for (id, h) in frontier.push(stored.leaf_hash) {
+            node_rows.push(vec![
+                i64::from(id.level).into(),
+                id.index.into(),
+                h.to_vec().into(),
+            ]);
+        }
+        leaves.push((stored.event.seq, stored.leaf_hash));
+        event_rows.push(event_row(&stored));
+    }
+    db.insert_rows("events", EVENT_COLUMNS, &event_rows)?;
+    db.insert_rows("nodes", &["level", "idx", "hash"], &node_rows)?;
+    let head = SignedHead::sign(
+        &signer.origin,
+        TreeHead {
+            size: frontier.size(),
+            root: frontier.root(),
+            time: now,
+        },
+        &signer.signing,
+    );
+    db.exec(
+        "INSERT INTO heads (size, root, time_us, note) VALUES (?, ?, ?, ?)",
+        &[
+            head.head.size.into(),
+            head.head.root.to_vec().into(),
+            head.head.time.into(),
+            head.to_note(&signer.public).into(),
+        ],
+    )?;
+    db.exec(
+        "UPDATE tree_state SET size = ?, frontier = ? WHERE id = 1",
+        &[frontier.size().into(), frontier.to_bytes().into()],
+    )?;
+    Ok(leaves
+        .into_iter()
+        .map(|(seq, leaf_hash)| Receipt {
+            seq,
+            leaf_hash,
+            head: head.clone(),
+        })
+        .collect())
+}
+
 fn event_row(s: &StoredEvent) -> Vec<Value> {
     let e = &s.event;
     vec![
@@ -662,7 +686,7 @@ fn parse_note(v: &Value, size: u64) -> Result<SignedHead> {
         .map_err(|e| StoreError::Corrupt(format!("signed head at size {size}: {e}")))
 }
 
-fn latest_head(db: &mut dyn Backend) -> Result<Option<SignedHead>> {
+pub(crate) fn latest_head(db: &mut dyn Backend) -> Result<Option<SignedHead>> {
     let rows = db.query("SELECT size, note FROM heads ORDER BY size DESC LIMIT 1", &[])?;
     rows.first()
         .map(|r| parse_note(&r[1], int_from(&r[0], "heads.size")? as u64))
