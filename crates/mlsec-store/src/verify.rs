@@ -282,13 +282,18 @@ impl Store {
                             }
                             Err(e) => columns.push((key, format!("its body is not a valid event ({e})"))),
                         }
-                        stored_leaves.push(hash_from(&r[7], "events.leaf_hash").ok());
+                        let stored = hash_from(&r[7], "events.leaf_hash").ok();
+                        // Derived data (subtrees, frontier) is checked against the recorded leaf
+                        // hashes, so one edited body is reported once, not again as every
+                        // subtree above it; the leaf hashes themselves are checked against the
+                        // bodies below.
+                        nodes.extend(frontier.push(stored.unwrap_or(leaf)));
+                        stored_leaves.push(stored);
                         rows.push(Row { key, body_seq });
                         leaves.push(leaf);
-                        nodes.extend(frontier.push(leaf));
                     }
                 }
-                let stored_frontier = read_frontier(db).ok();
+                let stored_frontier = read_frontier(db).ok().map(|f| f == frontier);
                 Ok((heads, rows, leaves, stored_leaves, columns, nodes, stored_frontier))
             })?;
 
@@ -526,14 +531,28 @@ impl Store {
                         size - 1
                     ),
                 }),
-                Some(r) if *r != h.head.root => issues.push(Issue {
+                // Already explained by a content issue inside the pinned range.
+                Some(r)
+                    if *r != h.head.root
+                        && !issues.iter().any(|i| {
+                            matches!(
+                                i.kind,
+                                IssueKind::Edited
+                                    | IssueKind::Deleted
+                                    | IssueKind::Inserted
+                                    | IssueKind::Reordered
+                            ) && i.seq.is_some_and(|s| s < size)
+                        }) =>
+                {
+                    issues.push(Issue {
                     kind: IssueKind::Rollback,
                     seq: None,
-                    message: format!(
-                        "the first {size} events no longer match {src} (signed {}): the log was rewritten or forked",
-                        crate::time::format(h.head.time)
-                    ),
-                }),
+                        message: format!(
+                            "the first {size} events no longer match {src} (signed {}): the log was rewritten or forked",
+                            crate::time::format(h.head.time)
+                        ),
+                    })
+                }
                 Some(_) => {}
             }
         }
@@ -564,7 +583,7 @@ impl Store {
             });
         }
         match stored_frontier {
-            Some(f) if f == frontier => {}
+            Some(true) => {}
             _ => issues.push(Issue {
                 kind: IssueKind::Inconsistent,
                 seq: None,
