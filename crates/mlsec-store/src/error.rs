@@ -11,7 +11,9 @@ pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum StoreError {
     /// The store URL is not one this crate can open.
-    #[error("unsupported store URL `{0}`\nhint: use sqlite://PATH, a plain file path, or postgres://USER@HOST/DB")]
+    #[error(
+        "unsupported store URL `{0}`\nhint: use sqlite://PATH, a plain file path, or postgres://USER@HOST/DB"
+    )]
     Url(String),
     /// The database refused or failed an operation.
     #[error("{backend} store: {context}: {source}")]
@@ -42,7 +44,9 @@ pub enum StoreError {
         reason: String,
     },
     /// The store was written by a newer mlsec.
-    #[error("store schema version {found} is newer than this mlsec understands ({supported})\nhint: upgrade mlsec")]
+    #[error(
+        "store schema version {found} is newer than this mlsec understands ({supported})\nhint: upgrade mlsec"
+    )]
     SchemaTooNew {
         /// Version recorded in the store.
         found: i64,

@@ -196,7 +196,9 @@ pub(crate) fn validate(ev: &NewEvent) -> Result<()> {
             ev.action
         ));
     }
-    let size = serde_json::to_vec(&ev.payload).map(|v| v.len()).unwrap_or(0);
+    let size = serde_json::to_vec(&ev.payload)
+        .map(|v| v.len())
+        .unwrap_or(0);
     if size > MAX_PAYLOAD_BYTES {
         return bad(format!(
             "event payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}: record digests, not artifacts"

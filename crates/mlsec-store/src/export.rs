@@ -188,7 +188,13 @@ pub fn ocsf(ev: &StoredEvent, product_version: &str) -> OcsfEvent {
         severity,
         status_id: if ok { 1 } else { 2 },
         status: if ok { "Success" } else { "Failure" },
-        message: format!("{} {} by {}: {}", e.action, model_text(ev), e.actor, e.outcome),
+        message: format!(
+            "{} {} by {}: {}",
+            e.action,
+            model_text(ev),
+            e.actor,
+            e.outcome
+        ),
         metadata: OcsfMetadata {
             version: "1.3.0",
             product: OcsfProduct {
@@ -309,8 +315,16 @@ mod tests {
         assert_eq!((f.class_uid, f.type_uid, f.category_uid), (2004, 200401, 2));
         assert!(f.finding_info.is_some() && f.api.is_none());
         let p = ocsf(&ev("registry.promote", Outcome::Denied), "0.1.0");
-        assert_eq!((p.class_uid, p.type_uid, p.status_id, p.severity_id), (6003, 600303, 2, 3));
-        let j: serde_json::Value = serde_json::from_str(&encode(&ev("scan", Outcome::Success), Format::Ocsf, "0.1.0")).unwrap();
+        assert_eq!(
+            (p.class_uid, p.type_uid, p.status_id, p.severity_id),
+            (6003, 600303, 2, 3)
+        );
+        let j: serde_json::Value = serde_json::from_str(&encode(
+            &ev("scan", Outcome::Success),
+            Format::Ocsf,
+            "0.1.0",
+        ))
+        .unwrap();
         assert_eq!(j["time"], 1_700_000_000_000i64);
         assert_eq!(j["resources"][0]["type"], "ai_model");
         assert_eq!(j["unmapped"]["seq"], 4);
@@ -319,7 +333,12 @@ mod tests {
     #[test]
     fn cef_escapes_header_and_extension() {
         let line = cef(&ev("scan", Outcome::Failure), "0.1|x");
-        assert!(line.starts_with("CEF:0|mlsec|mlsec|0.1\\|x|scan|scan failure|7|rt=1700000000000 suser=ci|bot\\=1 "), "{line}");
+        assert!(
+            line.starts_with(
+                "CEF:0|mlsec|mlsec|0.1\\|x|scan|scan failure|7|rt=1700000000000 suser=ci|bot\\=1 "
+            ),
+            "{line}"
+        );
         assert!(line.contains("msg={\"line\":\"a\\\\nb\""), "{line}");
         assert!(!line.contains('\n'));
     }
@@ -327,6 +346,9 @@ mod tests {
     #[test]
     fn jsonl_is_the_leaf_body() {
         let e = ev("scan", Outcome::Success);
-        assert_eq!(crate::merkle::leaf_hash(encode(&e, Format::Jsonl, "").as_bytes()), e.leaf_hash);
+        assert_eq!(
+            crate::merkle::leaf_hash(encode(&e, Format::Jsonl, "").as_bytes()),
+            e.leaf_hash
+        );
     }
 }

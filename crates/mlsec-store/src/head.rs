@@ -139,9 +139,7 @@ impl SignedHead {
                 "checkpoint is signed as `{name}`, not its origin `{origin}`"
             ));
         }
-        let raw = B64
-            .decode(sig_b64)
-            .map_err(|_| "signature is not base64")?;
+        let raw = B64.decode(sig_b64).map_err(|_| "signature is not base64")?;
         let signature: [u8; 64] = raw
             .get(4..)
             .and_then(|s| s.try_into().ok())
@@ -253,7 +251,9 @@ impl StoreKey {
         };
         let mut lines = text.lines();
         if lines.next() != Some(KEY_HEADER) {
-            return Err(bad("not an mlsec store key (first line should be mlsec-store-key-v1)"));
+            return Err(bad(
+                "not an mlsec store key (first line should be mlsec-store-key-v1)",
+            ));
         }
         let seed: [u8; 32] = lines
             .next()
@@ -285,8 +285,8 @@ impl StoreKey {
     /// Concurrent first uses agree on one key: the file appears atomically and only once.
     pub fn load_or_create(path: &Path) -> Result<StoreKey> {
         match StoreKey::load(path) {
-            Err(StoreError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::NotFound => {}
+            Err(StoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            }
             other => return other,
         }
         let dir = path.parent().unwrap_or(Path::new("."));

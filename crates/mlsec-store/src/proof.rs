@@ -94,7 +94,13 @@ impl InclusionProofJson {
             .map(|h| unhex(h))
             .collect::<Option<Vec<_>>>()
             .ok_or("audit_path holds something other than 32-byte hex hashes")?;
-        if !verify_inclusion(self.leaf_index, self.tree_size, &leaf, &path, &head.head.root) {
+        if !verify_inclusion(
+            self.leaf_index,
+            self.tree_size,
+            &leaf,
+            &path,
+            &head.head.root,
+        ) {
             return Err("the audit path does not lead to the signed root".into());
         }
         Ok(key)

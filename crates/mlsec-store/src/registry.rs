@@ -157,9 +157,7 @@ fn valid_name(kind: &str, s: &str) -> Result<()> {
 pub fn parse_label(s: &str) -> Result<(String, String)> {
     match s.rsplit_once('@') {
         Some((n, v)) if !n.is_empty() && !v.is_empty() => Ok((n.to_string(), v.to_string())),
-        _ => Err(StoreError::Invalid(format!(
-            "`{s}` is not NAME@VERSION"
-        ))),
+        _ => Err(StoreError::Invalid(format!("`{s}` is not NAME@VERSION"))),
     }
 }
 
@@ -344,9 +342,11 @@ impl Store {
             let r = append_tx(
                 db,
                 signer,
-                vec![NewEvent::new(actor, "registry.approve", Outcome::Success)
-                    .model(v.digest.clone())
-                    .payload(json!({"name": name, "version": version, "alias": alias}))],
+                vec![
+                    NewEvent::new(actor, "registry.approve", Outcome::Success)
+                        .model(v.digest.clone())
+                        .payload(json!({"name": name, "version": version, "alias": alias})),
+                ],
             )?;
             Ok(Done::Ok(r.into_iter().next().ok_or_else(|| {
                 StoreError::Invalid("append produced no receipt".into())
@@ -371,7 +371,16 @@ impl Store {
             let protect = policy
                 .and_then(|p| p.alias.get(alias))
                 .is_some_and(|r| r.protected);
-            move_alias(db, signer, &v, alias, actor, "registry.promote", failures, protect)
+            move_alias(
+                db,
+                signer,
+                &v,
+                alias,
+                actor,
+                "registry.promote",
+                failures,
+                protect,
+            )
         })
     }
 
@@ -501,7 +510,9 @@ impl Store {
                     &format!("SELECT {VERSION_COLUMNS} FROM reg_versions WHERE digest = ? ORDER BY name, version"),
                     &[d.to_string().into()],
                 )?;
-                rows.iter().map(|r| version_from(db, r)).collect::<Result<_>>()?
+                rows.iter()
+                    .map(|r| version_from(db, r))
+                    .collect::<Result<_>>()?
             } else {
                 let (n, v) = parse_label(model)?;
                 vec![need_version(db, &n, &v)?]
@@ -659,7 +670,9 @@ fn move_alias(
         )?
         .first()
         .cloned();
-    let prev_version = previous.as_ref().and_then(|r| r[0].text().map(str::to_string));
+    let prev_version = previous
+        .as_ref()
+        .and_then(|r| r[0].text().map(str::to_string));
     let payload = json!({
         "name": v.name, "version": v.version, "alias": alias,
         "previous": prev_version, "failed_checks": failures,
@@ -668,9 +681,11 @@ fn move_alias(
         append_tx(
             db,
             signer,
-            vec![NewEvent::new(actor, action, Outcome::Denied)
-                .model(v.digest.clone())
-                .payload(payload)],
+            vec![
+                NewEvent::new(actor, action, Outcome::Denied)
+                    .model(v.digest.clone())
+                    .payload(payload),
+            ],
         )?;
         return Ok(Done::Refused(format!(
             "moving {}:{alias} to {} was refused:\n  - {}",
@@ -682,16 +697,17 @@ fn move_alias(
     let receipt = append_tx(
         db,
         signer,
-        vec![NewEvent::new(actor, action, Outcome::Success)
-            .model(v.digest.clone())
-            .payload(payload)],
+        vec![
+            NewEvent::new(actor, action, Outcome::Success)
+                .model(v.digest.clone())
+                .payload(payload),
+        ],
     )?
     .pop()
     .ok_or_else(|| StoreError::Invalid("append produced no receipt".into()))?;
     // Protection only ever turns on.
-    let protected = i64::from(
-        protect || previous.as_ref().and_then(|r| r[1].int()).unwrap_or(0) != 0,
-    );
+    let protected =
+        i64::from(protect || previous.as_ref().and_then(|r| r[1].int()).unwrap_or(0) != 0);
     db.exec(
         "DELETE FROM reg_aliases WHERE name = ? AND alias = ?",
         &[v.name.clone().into(), alias.into()],
@@ -735,8 +751,10 @@ impl Store {
             let r = append_tx(
                 db,
                 signer,
-                vec![NewEvent::new(actor, "registry.protect", Outcome::Success)
-                    .payload(json!({"name": name, "alias": alias}))],
+                vec![
+                    NewEvent::new(actor, "registry.protect", Outcome::Success)
+                        .payload(json!({"name": name, "alias": alias})),
+                ],
             )?;
             Ok(Done::Ok(r.into_iter().next().ok_or_else(|| {
                 StoreError::Invalid("append produced no receipt".into())

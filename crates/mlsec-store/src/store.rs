@@ -181,7 +181,14 @@ pub(crate) fn text_from(v: &Value, what: &str) -> Result<String> {
 }
 
 const EVENT_COLUMNS: &[&str] = &[
-    "seq", "time_us", "actor", "action", "model", "outcome", "body", "leaf_hash",
+    "seq",
+    "time_us",
+    "actor",
+    "action",
+    "model",
+    "outcome",
+    "body",
+    "leaf_hash",
 ];
 
 impl Store {
@@ -243,10 +250,12 @@ impl Store {
 
     /// Where the signing key is (or will be created).
     pub fn key_path(&self) -> PathBuf {
-        self.opts
-            .key_path
-            .clone()
-            .unwrap_or_else(|| self.opts.state_dir.join("keys").join(format!("{}.key", self.id)))
+        self.opts.key_path.clone().unwrap_or_else(|| {
+            self.opts
+                .state_dir
+                .join("keys")
+                .join(format!("{}.key", self.id))
+        })
     }
 
     /// Where the latest head this machine saw is kept.
@@ -399,9 +408,7 @@ impl Store {
     pub fn head_at(&mut self, size: u64) -> Result<Option<SignedHead>> {
         in_tx(self.db.as_mut(), false, |db| {
             let rows = db.query("SELECT note FROM heads WHERE size = ?", &[size.into()])?;
-            rows.first()
-                .map(|r| parse_note(&r[0], size))
-                .transpose()
+            rows.first().map(|r| parse_note(&r[0], size)).transpose()
         })
     }
 
@@ -423,7 +430,10 @@ impl Store {
 
     /// Events matching `filter`, oldest first.
     pub fn events(&mut self, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
-        let mut sql = format!("SELECT {} FROM events WHERE 1 = 1", EVENT_COLUMNS.join(", "));
+        let mut sql = format!(
+            "SELECT {} FROM events WHERE 1 = 1",
+            EVENT_COLUMNS.join(", ")
+        );
         let mut params: Vec<Value> = Vec::new();
         if let Some(m) = &filter.model {
             sql.push_str(" AND model = ?");
@@ -633,8 +643,8 @@ fn event_row(s: &StoredEvent) -> Vec<Value> {
 pub(crate) fn stored_event(r: &[Value]) -> Result<StoredEvent> {
     let seq = int_from(&r[0], "events.seq")?;
     let body = text_from(&r[6], "events.body")?;
-    let event = Event::from_body(&body)
-        .map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+    let event =
+        Event::from_body(&body).map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
     Ok(StoredEvent {
         event,
         leaf_hash: hash_from(&r[7], "events.leaf_hash")?,
@@ -687,7 +697,10 @@ fn parse_note(v: &Value, size: u64) -> Result<SignedHead> {
 }
 
 pub(crate) fn latest_head(db: &mut dyn Backend) -> Result<Option<SignedHead>> {
-    let rows = db.query("SELECT size, note FROM heads ORDER BY size DESC LIMIT 1", &[])?;
+    let rows = db.query(
+        "SELECT size, note FROM heads ORDER BY size DESC LIMIT 1",
+        &[],
+    )?;
     rows.first()
         .map(|r| parse_note(&r[1], int_from(&r[0], "heads.size")? as u64))
         .transpose()
@@ -725,7 +738,10 @@ pub(crate) fn fetch_nodes(db: &mut dyn Backend, ids: &[NodeId]) -> Result<Vec<Ha
         );
         for r in db.query(&sql, &leaves)? {
             let index = int_from(&r[0], "events.seq")? as u64;
-            found.insert(NodeId { level: 0, index }, hash_from(&r[1], "events.leaf_hash")?);
+            found.insert(
+                NodeId { level: 0, index },
+                hash_from(&r[1], "events.leaf_hash")?,
+            );
         }
     }
     let inner: Vec<&NodeId> = ids.iter().filter(|n| n.level > 0).collect();

@@ -136,7 +136,11 @@ impl Forwarder {
             .ok_or_else(|| StoreError::Invalid(format!("{} resolves to nothing", cfg.address)))?;
         let conn = match cfg.transport {
             Transport::Udp => {
-                let bind = if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+                let bind = if addr.is_ipv4() {
+                    "0.0.0.0:0"
+                } else {
+                    "[::]:0"
+                };
                 let s = UdpSocket::bind(bind)
                     .and_then(|s| s.connect(addr).map(|_| s))
                     .map_err(|e| StoreError::Forward {
@@ -146,12 +150,13 @@ impl Forwarder {
                 Conn::Udp(s)
             }
             Transport::Tcp => {
-                let s = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).map_err(
-                    |e| StoreError::Forward {
-                        context: ctx("connect (tcp)"),
-                        source: e,
-                    },
-                )?;
+                let s =
+                    TcpStream::connect_timeout(&addr, Duration::from_secs(10)).map_err(|e| {
+                        StoreError::Forward {
+                            context: ctx("connect (tcp)"),
+                            source: e,
+                        }
+                    })?;
                 let _ = s.set_write_timeout(Some(Duration::from_secs(30)));
                 Conn::Tcp(s)
             }
@@ -219,7 +224,10 @@ mod tests {
     fn message_shape() {
         let m = format_message(&ev(3), &cfg("x:1".into(), Transport::Udp));
         // PRI = 13 * 8 + 5.
-        assert!(m.starts_with("<109>1 2023-11-14T22:13:20.000000Z buildhost mlsec "), "{m}");
+        assert!(
+            m.starts_with("<109>1 2023-11-14T22:13:20.000000Z buildhost mlsec "),
+            "{m}"
+        );
         assert!(m.contains(" registry.promote [mlsec@32473 seq=\"3\" actor=\"a\\\"b\\]\" outcome=\"denied\"] CEF:0|"), "{m}");
     }
 
@@ -227,11 +235,16 @@ mod tests {
     fn udp_and_tcp_reach_a_local_listener() {
         let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
         udp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut f = Forwarder::connect(cfg(udp.local_addr().unwrap().to_string(), Transport::Udp)).unwrap();
+        let mut f =
+            Forwarder::connect(cfg(udp.local_addr().unwrap().to_string(), Transport::Udp)).unwrap();
         f.send(&ev(1)).unwrap();
         let mut buf = [0u8; 4096];
         let n = udp.recv(&mut buf).unwrap();
-        assert!(std::str::from_utf8(&buf[..n]).unwrap().contains("seq=\"1\""));
+        assert!(
+            std::str::from_utf8(&buf[..n])
+                .unwrap()
+                .contains("seq=\"1\"")
+        );
 
         let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = tcp.local_addr().unwrap().to_string();

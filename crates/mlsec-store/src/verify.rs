@@ -229,7 +229,10 @@ impl Store {
             in_tx(self.db.as_mut(), false, |db| {
                 // Heads.
                 let mut heads: Vec<(u64, std::result::Result<SignedHead, String>)> = Vec::new();
-                for r in db.query("SELECT size, root, time_us, note FROM heads ORDER BY size", &[])? {
+                for r in db.query(
+                    "SELECT size, root, time_us, note FROM heads ORDER BY size",
+                    &[],
+                )? {
                     let size = int_from(&r[0], "heads.size")? as u64;
                     let parsed = text_from(&r[3], "heads.note")
                         .map_err(|e| e.to_string())
@@ -280,7 +283,9 @@ impl Store {
                                     columns.push((key, diff));
                                 }
                             }
-                            Err(e) => columns.push((key, format!("its body is not a valid event ({e})"))),
+                            Err(e) => {
+                                columns.push((key, format!("its body is not a valid event ({e})")))
+                            }
                         }
                         let stored = hash_from(&r[7], "events.leaf_hash").ok();
                         // Derived data (subtrees, frontier) is checked against the recorded leaf
@@ -294,7 +299,15 @@ impl Store {
                     }
                 }
                 let stored_frontier = read_frontier(db).ok().map(|f| f == frontier);
-                Ok((heads, rows, leaves, stored_leaves, columns, nodes, stored_frontier))
+                Ok((
+                    heads,
+                    rows,
+                    leaves,
+                    stored_leaves,
+                    columns,
+                    nodes,
+                    stored_frontier,
+                ))
             })?;
 
         // Stored interior hashes against the recomputed ones.
@@ -310,7 +323,10 @@ impl Store {
         }
         let stored_ids: std::collections::HashSet<NodeId> =
             stored_nodes.iter().map(|(id, _)| *id).collect();
-        let missing_nodes = recomputed.keys().filter(|id| !stored_ids.contains(id)).count();
+        let missing_nodes = recomputed
+            .keys()
+            .filter(|id| !stored_ids.contains(id))
+            .count();
 
         let mut frontier = Frontier::new();
         let n = leaves.len() as u64;
@@ -384,8 +400,11 @@ impl Store {
         let expected = signed_size.max(max_key);
         let renumbered = rows.iter().any(|r| r.body_seq.is_some_and(|s| s != r.key));
         let mut named: BTreeSet<u64> = BTreeSet::new();
-        let dupes: BTreeMap<u64, &Vec<u64>> =
-            seen.iter().filter(|(_, v)| v.len() > 1).map(|(k, v)| (*k, v)).collect();
+        let dupes: BTreeMap<u64, &Vec<u64>> = seen
+            .iter()
+            .filter(|(_, v)| v.len() > 1)
+            .map(|(k, v)| (*k, v))
+            .collect();
         let missing: Vec<u64> = (0..expected).filter(|s| !seen.contains_key(s)).collect();
         let permutation = dupes.is_empty() && missing.is_empty();
         for s in &missing {

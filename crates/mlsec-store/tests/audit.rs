@@ -73,7 +73,10 @@ fn append_read_and_filter(f: &Fixture) {
 
     let e3 = s.event(3).unwrap();
     assert_eq!(e3.event.payload["i"], 3);
-    assert_eq!(e3.leaf_hash, mlsec_store::merkle::leaf_hash(e3.body.as_bytes()));
+    assert_eq!(
+        e3.leaf_hash,
+        mlsec_store::merkle::leaf_hash(e3.body.as_bytes())
+    );
     assert!(matches!(
         s.event(99),
         Err(StoreError::NoSuchEvent { seq: 99, size: 6 })
@@ -83,29 +86,67 @@ fn append_read_and_filter(f: &Fixture) {
         s.events(&f).unwrap().iter().map(|e| e.event.seq).collect()
     };
     assert_eq!(
-        by(&mut s, EventFilter { actor: Some("user1".into()), ..Default::default() }),
+        by(
+            &mut s,
+            EventFilter {
+                actor: Some("user1".into()),
+                ..Default::default()
+            }
+        ),
         vec![1, 3, 5]
     );
     assert_eq!(
-        by(&mut s, EventFilter { action: Some("scan".into()), ..Default::default() }),
+        by(
+            &mut s,
+            EventFilter {
+                action: Some("scan".into()),
+                ..Default::default()
+            }
+        ),
         vec![0, 4]
     );
     assert_eq!(
-        by(&mut s, EventFilter { action: Some("registry.*".into()), ..Default::default() }),
+        by(
+            &mut s,
+            EventFilter {
+                action: Some("registry.*".into()),
+                ..Default::default()
+            }
+        ),
         vec![1, 2, 3, 5]
     );
     let model = e3.event.model.clone();
     assert_eq!(
-        by(&mut s, EventFilter { model: model.clone(), ..Default::default() }),
+        by(
+            &mut s,
+            EventFilter {
+                model: model.clone(),
+                ..Default::default()
+            }
+        ),
         vec![0, 3]
     );
     let t = e3.event.time;
     assert_eq!(
-        by(&mut s, EventFilter { since: Some(t + 1_000_000), ..Default::default() }),
+        by(
+            &mut s,
+            EventFilter {
+                since: Some(t + 1_000_000),
+                ..Default::default()
+            }
+        ),
         Vec::<u64>::new()
     );
     assert_eq!(
-        by(&mut s, EventFilter { until: Some(t + 1_000_000), limit: Some(2), from_seq: Some(2), ..Default::default() }),
+        by(
+            &mut s,
+            EventFilter {
+                until: Some(t + 1_000_000),
+                limit: Some(2),
+                from_seq: Some(2),
+                ..Default::default()
+            }
+        ),
         vec![2, 3]
     );
     assert_eq!(s.event(0).unwrap().event.outcome, Outcome::Failure);
@@ -121,9 +162,7 @@ fn proofs_verify_for_every_event_and_head(f: &Fixture) {
     let mut i = 0;
     // Mixed commit sizes so heads land on odd sizes and powers of two alike.
     for batch in [1u64, 1, 2, 5, 1, 8, 3, 16, 1, 7] {
-        let r = s
-            .append_batch((i..i + batch).map(event).collect())
-            .unwrap();
+        let r = s.append_batch((i..i + batch).map(event).collect()).unwrap();
         i += batch;
         sizes.push(r[0].head.head.size);
     }
@@ -137,7 +176,13 @@ fn proofs_verify_for_every_event_and_head(f: &Fixture) {
         assert_eq!(s.root_at(n).unwrap(), head.head.root);
         for seq in 0..n {
             let p = s.inclusion_proof(seq, Some(n)).unwrap();
-            assert!(verify_inclusion(seq, n, &leaves[seq as usize], &p.path, &head.head.root));
+            assert!(verify_inclusion(
+                seq,
+                n,
+                &leaves[seq as usize],
+                &p.path,
+                &head.head.root
+            ));
             let json = InclusionProofJson::new(&p, &key);
             assert_eq!(json.check().unwrap(), key);
         }
@@ -145,7 +190,13 @@ fn proofs_verify_for_every_event_and_head(f: &Fixture) {
             let c = s.consistency_proof(m, Some(n)).unwrap();
             let old = s.head_at(m).unwrap().unwrap();
             assert_eq!(c.old_root, old.head.root);
-            assert!(verify_consistency(m, n, &old.head.root, &head.head.root, &c.proof));
+            assert!(verify_consistency(
+                m,
+                n,
+                &old.head.root,
+                &head.head.root,
+                &c.proof
+            ));
             ConsistencyProofJson::new(&c).check().unwrap();
         }
     }
@@ -196,7 +247,13 @@ fn edited_body_is_named(f: &Fixture) {
     );
     let r = verify(&mut s);
     assert_issue(&r, IssueKind::Edited, 3);
-    assert_eq!(r.issues.iter().filter(|i| i.kind == IssueKind::Edited).count(), 1);
+    assert_eq!(
+        r.issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::Edited)
+            .count(),
+        1
+    );
 }
 
 fn edited_body_with_rehashed_leaf_is_named_by_the_heads(f: &Fixture) {
@@ -210,7 +267,11 @@ fn edited_body_with_rehashed_leaf_is_named_by_the_heads(f: &Fixture) {
     );
     let r = verify(&mut s);
     assert_issue(&r, IssueKind::Edited, 6);
-    assert!(r.issues.iter().any(|i| i.message.contains("size 7")), "{:#?}", r.issues);
+    assert!(
+        r.issues.iter().any(|i| i.message.contains("size 7")),
+        "{:#?}",
+        r.issues
+    );
 }
 
 fn deleted_event_is_named(f: &Fixture) {
@@ -227,7 +288,11 @@ fn deleted_and_renumbered_event_is_named(f: &Fixture) {
     let mut s = filled(f, 10);
     exec(&mut s, "DELETE FROM events WHERE seq = 4", &[]);
     for seq in 5..10u64 {
-        exec(&mut s, "UPDATE events SET seq = ? WHERE seq = ?", &[(seq - 1).into(), seq.into()]);
+        exec(
+            &mut s,
+            "UPDATE events SET seq = ? WHERE seq = ?",
+            &[(seq - 1).into(), seq.into()],
+        );
     }
     let r = verify(&mut s);
     assert_issue(&r, IssueKind::Deleted, 4);
@@ -243,7 +308,11 @@ fn reordered_events_are_named(f: &Fixture) {
     let r = verify(&mut s);
     assert_issue(&r, IssueKind::Reordered, 2);
     assert_issue(&r, IssueKind::Reordered, 5);
-    assert!(r.issues.iter().any(|i| i.message == "event 5 was moved to position 2"));
+    assert!(
+        r.issues
+            .iter()
+            .any(|i| i.message == "event 5 was moved to position 2")
+    );
 }
 
 fn event_appended_outside_mlsec_is_named(f: &Fixture) {
@@ -271,7 +340,11 @@ fn event_appended_outside_mlsec_is_named(f: &Fixture) {
 fn event_inserted_in_the_middle_is_named(f: &Fixture) {
     let mut s = filled(f, 10);
     for seq in (4..10u64).rev() {
-        exec(&mut s, "UPDATE events SET seq = ? WHERE seq = ?", &[(seq + 1).into(), seq.into()]);
+        exec(
+            &mut s,
+            "UPDATE events SET seq = ? WHERE seq = ?",
+            &[(seq + 1).into(), seq.into()],
+        );
     }
     let mut forged = s.event(3).unwrap().event;
     forged.seq = 4;
@@ -315,7 +388,11 @@ fn rollback_is_detected_by_pin_and_against(f: &Fixture) {
     for n in nodes {
         let (level, idx) = (n[0].int().unwrap(), n[1].int().unwrap());
         if (idx + 1) << level > 6 {
-            exec(&mut s, "DELETE FROM nodes WHERE level = ? AND idx = ?", &[level.into(), idx.into()]);
+            exec(
+                &mut s,
+                "DELETE FROM nodes WHERE level = ? AND idx = ?",
+                &[level.into(), idx.into()],
+            );
         }
     }
     exec(
@@ -338,12 +415,20 @@ fn rollback_is_detected_by_pin_and_against(f: &Fixture) {
         })
         .unwrap();
     assert_issue(&r, IssueKind::Rollback, 6);
-    assert!(r.issues.iter().any(|i| i.message.contains("events 6..9 are gone")));
+    assert!(
+        r.issues
+            .iter()
+            .any(|i| i.message.contains("events 6..9 are gone"))
+    );
 }
 
 fn forged_head_and_edited_index_column_are_reported(f: &Fixture) {
     let mut s = filled(f, 5);
-    exec(&mut s, "UPDATE events SET actor = 'nobody' WHERE seq = 2", &[]);
+    exec(
+        &mut s,
+        "UPDATE events SET actor = 'nobody' WHERE seq = 2",
+        &[],
+    );
     let note = s
         .backend_mut()
         .query("SELECT note FROM heads WHERE size = 3", &[])
@@ -353,11 +438,17 @@ fn forged_head_and_edited_index_column_are_reported(f: &Fixture) {
         .to_string();
     // Claim a different time under the old signature.
     let forged = note.replacen("time 20", "time 19", 1);
-    exec(&mut s, "UPDATE heads SET note = ? WHERE size = 3", &[forged.into()]);
+    exec(
+        &mut s,
+        "UPDATE heads SET note = ? WHERE size = 3",
+        &[forged.into()],
+    );
     let r = verify(&mut s);
     assert_issue(&r, IssueKind::Inconsistent, 2);
     assert!(
-        r.issues.iter().any(|i| i.kind == IssueKind::BadHead && i.message.contains("size 3")),
+        r.issues
+            .iter()
+            .any(|i| i.kind == IssueKind::BadHead && i.message.contains("size 3")),
         "{:#?}",
         r.issues
     );
@@ -390,7 +481,10 @@ fn concurrent_appenders_extend_one_tree(f: &Fixture) {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     let mut sorted = seqs.clone();
     sorted.sort_unstable();
@@ -409,7 +503,10 @@ fn another_key_cannot_append(f: &Fixture) {
     let elsewhere = tempfile::tempdir().unwrap();
     let mut other = f.open_elsewhere(elsewhere.path());
     let e = other.append(event(2)).unwrap_err().to_string();
-    assert!(e.contains("missing") && e.contains("MLSEC_STORE_KEY"), "{e}");
+    assert!(
+        e.contains("missing") && e.contains("MLSEC_STORE_KEY"),
+        "{e}"
+    );
     let mut o = f.options();
     o.key_path = Some(elsewhere.path().join("mine.key"));
     mlsec_store::StoreKey::load_or_create(o.key_path.as_ref().unwrap()).unwrap();

@@ -97,15 +97,25 @@ fn python_hashlib_verifies_our_proofs() {
         i += batch;
     }
     let key = s.recorded_key().unwrap().unwrap();
-    let events: Vec<String> = s.all_events().unwrap().into_iter().map(|e| e.body).collect();
+    let events: Vec<String> = s
+        .all_events()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.body)
+        .collect();
     let mut inclusion = Vec::new();
     let mut consistency = Vec::new();
     for &n in &sizes {
         for seq in (0..n).step_by(3).chain([n - 1]) {
-            inclusion.push(InclusionProofJson::new(&s.inclusion_proof(seq, Some(n)).unwrap(), &key));
+            inclusion.push(InclusionProofJson::new(
+                &s.inclusion_proof(seq, Some(n)).unwrap(),
+                &key,
+            ));
         }
         for &m in sizes.iter().filter(|&&m| m <= n) {
-            consistency.push(ConsistencyProofJson::new(&s.consistency_proof(m, Some(n)).unwrap()));
+            consistency.push(ConsistencyProofJson::new(
+                &s.consistency_proof(m, Some(n)).unwrap(),
+            ));
         }
     }
     let file = dir.path().join("proofs.json");
@@ -117,7 +127,12 @@ fn python_hashlib_verifies_our_proofs() {
         .unwrap(),
     )
     .unwrap();
-    let out = Command::new("python3").arg("-c").arg(CHECK).arg(&file).output().unwrap();
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(CHECK)
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "python check failed:\n{}{}",

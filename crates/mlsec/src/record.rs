@@ -58,7 +58,11 @@ impl RecordArgs {
 
 /// `$MLSEC_DATA_DIR`, else `$XDG_DATA_HOME/mlsec`, else `~/.local/share/mlsec`.
 pub fn data_dir() -> Result<PathBuf> {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(d) = var("MLSEC_DATA_DIR") {
         return Ok(d);
     }

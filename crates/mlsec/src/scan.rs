@@ -227,10 +227,8 @@ fn record_scan(args: &Args, run: &ScanRun, verdict: Verdict) -> Result<()> {
         "mlsec": env!("CARGO_PKG_VERSION"),
     }));
     if let Some(d) = &args.model_digest {
-        ev.model = Some(
-            mlsec_core::Digest::parse(d)
-                .map_err(|e| anyhow::anyhow!("--model-digest: {e}"))?,
-        );
+        ev.model =
+            Some(mlsec_core::Digest::parse(d).map_err(|e| anyhow::anyhow!("--model-digest: {e}"))?);
     }
     crate::record::record(&args.record, ev)?;
     Ok(())

@@ -29,7 +29,14 @@ fn run(c: &mut Command) -> (i32, String, String) {
 /// events, and returns the sequence numbers it acknowledged.
 fn burst_and_kill(data: &Path, store: Option<&str>, after: usize) -> Vec<u64> {
     let mut c = mlsec(data);
-    c.args(["audit", "record", "--action", "drill.append", "--repeat", "1000000"]);
+    c.args([
+        "audit",
+        "record",
+        "--action",
+        "drill.append",
+        "--repeat",
+        "1000000",
+    ]);
     if let Some(s) = store {
         c.args(["--store", s]);
     }
@@ -56,7 +63,12 @@ fn burst_and_kill(data: &Path, store: Option<&str>, after: usize) -> Vec<u64> {
         }
         if let Ok(Some(st)) = child.try_wait() {
             let mut err = String::new();
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
             panic!("writer exited early ({st}): {err}");
         }
     }
@@ -65,7 +77,11 @@ fn burst_and_kill(data: &Path, store: Option<&str>, after: usize) -> Vec<u64> {
     child.wait().unwrap();
     reader.join().unwrap();
     acked.extend(rx.try_iter());
-    assert!(acked.len() >= after, "writer acknowledged only {} events", acked.len());
+    assert!(
+        acked.len() >= after,
+        "writer acknowledged only {} events",
+        acked.len()
+    );
     acked
 }
 
@@ -81,7 +97,10 @@ fn crash_drill(store: Option<&str>) {
             c.args(["--store", s]);
         }
         let (code, out, err) = run(&mut c);
-        assert_eq!(code, 0, "store does not verify after kill -9:\n{out}\n{err}");
+        assert_eq!(
+            code, 0,
+            "store does not verify after kill -9:\n{out}\n{err}"
+        );
         let mut c = mlsec(&data);
         c.args(["audit", "export"]);
         if let Some(s) = store {
@@ -91,10 +110,17 @@ fn crash_drill(store: Option<&str>) {
         assert_eq!(code, 0);
         let present: std::collections::HashSet<u64> = out
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"].as_u64().unwrap())
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                    .as_u64()
+                    .unwrap()
+            })
             .collect();
         let lost: Vec<_> = all.iter().filter(|s| !present.contains(s)).collect();
-        assert!(lost.is_empty(), "acknowledged events lost after kill -9: {lost:?}");
+        assert!(
+            lost.is_empty(),
+            "acknowledged events lost after kill -9: {lost:?}"
+        );
     }
 }
 
@@ -126,7 +152,8 @@ fn tampering_with_the_file_is_named_and_rollback_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let db = data.join("store.db");
-    let (code, _, err) = run(mlsec(&data).args(["audit", "record", "--action", "t.x", "--repeat", "6"]));
+    let (code, _, err) =
+        run(mlsec(&data).args(["audit", "record", "--action", "t.x", "--repeat", "6"]));
     assert_eq!(code, 0, "{err}");
     let (_, head6, _) = run(mlsec(&data).args(["audit", "head"]));
     std::fs::write(dir.path().join("head6.json"), &head6).unwrap();
@@ -138,8 +165,11 @@ fn tampering_with_the_file_is_named_and_rollback_is_caught() {
 
     // Edit one event in place.
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute("UPDATE events SET body = REPLACE(body, 'success', 'failure') WHERE seq = 7", [])
-        .unwrap();
+    conn.execute(
+        "UPDATE events SET body = REPLACE(body, 'success', 'failure') WHERE seq = 7",
+        [],
+    )
+    .unwrap();
     drop(conn);
     let (code, out, _) = run(mlsec(&data).args(["audit", "verify"]));
     assert_eq!(code, 1, "{out}");
@@ -157,15 +187,31 @@ fn tampering_with_the_file_is_named_and_rollback_is_caught() {
     let elsewhere = dir.path().join("auditor");
     let store = format!("sqlite://{}", db.display());
     let (code, out, _) = run(mlsec(&elsewhere).args(["audit", "verify", "--store", &store]));
-    assert_eq!(code, 0, "without a pin the old state is self-consistent: {out}");
+    assert_eq!(
+        code, 0,
+        "without a pin the old state is self-consistent: {out}"
+    );
     let against = dir.path().join("head10.json");
     let (code, out, _) = run(mlsec(&elsewhere).args([
-        "audit", "verify", "--store", &store, "--against", against.to_str().unwrap(),
+        "audit",
+        "verify",
+        "--store",
+        &store,
+        "--against",
+        against.to_str().unwrap(),
     ]));
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("rollback") && out.contains("events 6..9 are gone"), "{out}");
+    assert!(
+        out.contains("rollback") && out.contains("events 6..9 are gone"),
+        "{out}"
+    );
     let (code, _, _) = run(mlsec(&elsewhere).args([
-        "audit", "verify", "--store", &store, "--against", dir.path().join("head6.json").to_str().unwrap(),
+        "audit",
+        "verify",
+        "--store",
+        &store,
+        "--against",
+        dir.path().join("head6.json").to_str().unwrap(),
     ]));
     assert_eq!(code, 0);
 }
@@ -177,23 +223,51 @@ fn scan_records_evidence_and_registry_gates_on_it() {
     let model = dir.path().join("model.json");
     std::fs::write(&model, "{\"weights\": [1, 2, 3]}").unwrap();
     let digest = format!("sha256:{}", "5e".repeat(32));
-    let (code, _, err) = run(mlsec(&data).args(["scan", "--record", "--model-digest", &digest]).arg(&model));
+    let (code, _, err) = run(mlsec(&data)
+        .args(["scan", "--record", "--model-digest", &digest])
+        .arg(&model));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("recorded as event 0"), "{err}");
-    let (_, out, _) = run(mlsec(&data).args(["audit", "log", "--json", "--action", "scan", "--model", &digest]));
+    let (_, out, _) = run(mlsec(&data).args([
+        "audit", "log", "--json", "--action", "scan", "--model", &digest,
+    ]));
     let ev: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(ev["outcome"], "success");
     assert_eq!(ev["payload"]["max_severity"], serde_json::Value::Null);
 
     let policy = dir.path().join("policy.toml");
-    std::fs::write(&policy, "[alias.production]\nrequire = [\"scan\"]\nmax_severity = \"low\"\napprovals = 1\n").unwrap();
-    let (code, out, err) = run(mlsec(&data).args(["registry", "push", "--name", "m", "--digest", &digest]).arg(&model));
+    std::fs::write(
+        &policy,
+        "[alias.production]\nrequire = [\"scan\"]\nmax_severity = \"low\"\napprovals = 1\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(mlsec(&data)
+        .args(["registry", "push", "--name", "m", "--digest", &digest])
+        .arg(&model));
     assert_eq!(code, 0, "{out}{err}");
-    let (code, _, err) = run(mlsec(&data).args(["registry", "promote", "m@1", "--to", "production", "--policy"]).arg(&policy));
+    let (code, _, err) = run(mlsec(&data)
+        .args([
+            "registry",
+            "promote",
+            "m@1",
+            "--to",
+            "production",
+            "--policy",
+        ])
+        .arg(&policy));
     assert_eq!(code, 1);
     assert!(err.contains("0 distinct approval(s), 1 required"), "{err}");
     run(mlsec(&data).args(["registry", "approve", "m@1", "--actor", "bob"]));
-    let (code, out, err) = run(mlsec(&data).args(["registry", "promote", "m@1", "--to", "production", "--policy"]).arg(&policy));
+    let (code, out, err) = run(mlsec(&data)
+        .args([
+            "registry",
+            "promote",
+            "m@1",
+            "--to",
+            "production",
+            "--policy",
+        ])
+        .arg(&policy));
     assert_eq!(code, 0, "{out}{err}");
     let (_, out, _) = run(mlsec(&data).args(["audit", "log", "--action", "registry.*"]));
     assert_eq!(out.lines().count(), 4, "{out}");
@@ -216,9 +290,21 @@ fn forward_sends_rfc5424_over_tcp_to_a_local_listener() {
         s.read_to_string(&mut all).unwrap();
         all
     });
-    let (code, _, err) = run(mlsec(&data).args(["audit", "forward", "--to", &format!("tcp://{addr}"), "--format", "ocsf"]));
+    let (code, _, err) = run(mlsec(&data).args([
+        "audit",
+        "forward",
+        "--to",
+        &format!("tcp://{addr}"),
+        "--format",
+        "ocsf",
+    ]));
     assert_eq!(code, 0, "{err}");
     let got = reader.join().unwrap();
     assert_eq!(got.matches(">1 ").count(), 3, "{got}");
-    assert!(got.contains("[mlsec@32473 seq=\"2\" actor=\"tester\" outcome=\"success\"] {\"activity_id\""), "{got}");
+    assert!(
+        got.contains(
+            "[mlsec@32473 seq=\"2\" actor=\"tester\" outcome=\"success\"] {\"activity_id\""
+        ),
+        "{got}"
+    );
 }

@@ -129,7 +129,9 @@ impl Postgres {
 fn read(row: &postgres::Row, i: usize) -> std::result::Result<Value, postgres::Error> {
     let ty = row.columns()[i].type_();
     Ok(match *ty {
-        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map_or(Value::Null, Value::Int),
+        Type::INT8 => row
+            .try_get::<_, Option<i64>>(i)?
+            .map_or(Value::Null, Value::Int),
         Type::INT4 => row
             .try_get::<_, Option<i32>>(i)?
             .map_or(Value::Null, |v| Value::Int(v.into())),

@@ -54,7 +54,8 @@ impl Sqlite {
         if let Some(dir) = path.parent() {
             crate::head::create_private_dir(dir)?;
         }
-        let conn = Connection::open(path).map_err(|e| err(format!("open {}", path.display()), e))?;
+        let conn =
+            Connection::open(path).map_err(|e| err(format!("open {}", path.display()), e))?;
         // Concurrent writers queue on the write lock instead of failing at once.
         conn.busy_timeout(Duration::from_secs(60))
             .map_err(|e| err("set busy timeout", e))?;
@@ -87,7 +88,9 @@ impl Backend for Sqlite {
     }
 
     fn commit(&mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT").map_err(|e| err("commit", e))
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| err("commit", e))
     }
 
     fn rollback(&mut self) -> Result<()> {

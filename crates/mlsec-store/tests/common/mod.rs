@@ -95,7 +95,11 @@ pub fn event(i: u64) -> NewEvent {
     NewEvent::new(
         format!("user{}", i % 2),
         if i % 4 == 0 { "scan" } else { "registry.push" },
-        if i % 5 == 0 { Outcome::Failure } else { Outcome::Success },
+        if i % 5 == 0 {
+            Outcome::Failure
+        } else {
+            Outcome::Success
+        },
     )
     .model(digest)
     .payload(serde_json::json!({"i": i, "note": format!("event {i}")}))

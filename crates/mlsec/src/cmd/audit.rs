@@ -194,7 +194,9 @@ struct RecordEventArgs {
 
 fn parse_time(s: &str) -> Result<i64> {
     mlsec_store::time::parse(s).with_context(|| {
-        format!("`{s}` is not a time\nhint: use RFC 3339 (2026-01-02T03:04:05Z) or a date (2026-01-02)")
+        format!(
+            "`{s}` is not a time\nhint: use RFC 3339 (2026-01-02T03:04:05Z) or a date (2026-01-02)"
+        )
     })
 }
 
@@ -243,11 +245,15 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             let key = store
                 .recorded_key()?
                 .context("the store has no signing key recorded yet")?;
-            stdout_line(&serde_json::to_string_pretty(&InclusionProofJson::new(&p, &key))?);
+            stdout_line(&serde_json::to_string_pretty(&InclusionProofJson::new(
+                &p, &key,
+            ))?);
         }
         Command::Consistency(a) => {
             let p = store.consistency_proof(a.old, a.new)?;
-            stdout_line(&serde_json::to_string_pretty(&ConsistencyProofJson::new(&p))?);
+            stdout_line(&serde_json::to_string_pretty(&ConsistencyProofJson::new(
+                &p,
+            ))?);
         }
         Command::Head(a) => {
             let head = store
@@ -281,7 +287,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                 let Some(last) = page.last() else { break };
                 next = last.event.seq + 1;
                 for e in &page {
-                    writeln!(out, "{}", export::encode(e, a.format.into(), env!("CARGO_PKG_VERSION")))?;
+                    writeln!(
+                        out,
+                        "{}",
+                        export::encode(e, a.format.into(), env!("CARGO_PKG_VERSION"))
+                    )?;
                 }
             }
             out.flush()?;
@@ -382,9 +392,14 @@ fn forward(store: &mut mlsec_store::Store, a: &ForwardArgs) -> Result<()> {
     } else if let Some(r) = a.to.strip_prefix("tcp://") {
         (Transport::Tcp, r)
     } else if a.to.starts_with("tls://") {
-        bail!("TLS syslog is not built in\nhint: forward over tcp:// to a local relay (rsyslog, stunnel) that speaks TLS to the SIEM");
+        bail!(
+            "TLS syslog is not built in\nhint: forward over tcp:// to a local relay (rsyslog, stunnel) that speaks TLS to the SIEM"
+        );
     } else {
-        bail!("--to must be udp://HOST:PORT or tcp://HOST:PORT, not `{}`", a.to);
+        bail!(
+            "--to must be udp://HOST:PORT or tcp://HOST:PORT, not `{}`",
+            a.to
+        );
     };
     let hostname = std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())
@@ -418,6 +433,9 @@ fn forward(store: &mut mlsec_store::Store, a: &ForwardArgs) -> Result<()> {
             None => break,
         }
     }
-    eprintln!("mlsec: forwarded {sent} events to {}; next --from-seq {next}", a.to);
+    eprintln!(
+        "mlsec: forwarded {sent} events to {}; next --from-seq {next}",
+        a.to
+    );
     Ok(())
 }

@@ -202,12 +202,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                 note: serde_json::json!({"path": a.path.as_ref().map(|p| p.display().to_string())}),
             });
             pushed.map(|p| match p {
-                Pushed::Created(v, r) => println!(
-                    "registered {} = {} (event {})",
-                    v.label(),
-                    v.digest,
-                    r.seq
-                ),
+                Pushed::Created(v, r) => {
+                    println!("registered {} = {} (event {})", v.label(), v.digest, r.seq)
+                }
                 Pushed::Exists(v) => {
                     println!("{} = {} was already registered", v.label(), v.digest)
                 }
@@ -257,7 +254,12 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         Command::Lineage(a) => {
             if let Some(fp) = &a.dataset {
                 for v in store.lineage_by_dataset(fp)? {
-                    println!("{}\t{}{}", v.label(), v.digest, if v.quarantined { "\tquarantined" } else { "" });
+                    println!(
+                        "{}\t{}{}",
+                        v.label(),
+                        v.digest,
+                        if v.quarantined { "\tquarantined" } else { "" }
+                    );
                 }
             } else if let Some(m) = &a.model {
                 for l in store.lineage_of(m)? {
