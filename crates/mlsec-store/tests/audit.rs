@@ -465,7 +465,7 @@ fn concurrent_appenders_extend_one_tree(f: &Fixture) {
                 sc.spawn(move || {
                     let mut s = f.open();
                     (0..per)
-                        .map(|i| {
+                        .flat_map(|i| {
                             if i % 5 == 4 {
                                 s.append_batch(vec![event(t * 100 + i), event(t * 100 + i + 50)])
                                     .unwrap()
@@ -476,7 +476,6 @@ fn concurrent_appenders_extend_one_tree(f: &Fixture) {
                                 vec![s.append(event(t * 100 + i)).unwrap().seq]
                             }
                         })
-                        .flatten()
                         .collect::<Vec<_>>()
                 })
             })

@@ -94,8 +94,12 @@ pub fn event(i: u64) -> NewEvent {
     let digest = mlsec_core::Digest::parse(&format!("sha256:{:064x}", i % 3)).unwrap();
     NewEvent::new(
         format!("user{}", i % 2),
-        if i % 4 == 0 { "scan" } else { "registry.push" },
-        if i % 5 == 0 {
+        if i.is_multiple_of(4) {
+            "scan"
+        } else {
+            "registry.push"
+        },
+        if i.is_multiple_of(5) {
             Outcome::Failure
         } else {
             Outcome::Success
