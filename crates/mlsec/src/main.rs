@@ -1,6 +1,9 @@
 //! The `mlsec` binary: command-line parsing, config loading and wiring. The only crate that
 //! knows about flags, the policy file layout and exit codes.
 
+#[macro_use]
+mod record;
+mod cmd;
 mod policy_file;
 mod scan;
 mod targets;
@@ -32,6 +35,10 @@ enum Command {
     Scan(scan::Args),
     /// List the scan rules, or print one rule's documentation
     Rules(RulesArgs),
+    /// Tamper-evident audit log: list, prove, verify, export and forward events
+    Audit(cmd::audit::Args),
+    /// Model registry: immutable versions, gated promotion, lineage, quarantine, rollback
+    Registry(cmd::registry::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -101,6 +108,8 @@ fn main() -> ExitCode {
             Verdict::Error => ExitCode::from(2),
         }),
         Command::Rules(a) => rules(a),
+        Command::Audit(a) => cmd::audit::run(a),
+        Command::Registry(a) => cmd::registry::run(a),
     };
     match result {
         Ok(code) => code,

@@ -47,6 +47,13 @@ pub struct Args {
     /// Threads to scan with [default: number of cores]
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Model digest (sha256:…, the OMS manifest root) the recorded scan event names
+    #[arg(long, value_name = "DIGEST")]
+    pub model_digest: Option<String>,
+
+    #[command(flatten)]
+    pub record: crate::record::RecordArgs,
 }
 
 const SCAN_HELP: &str = "\
@@ -63,7 +70,11 @@ Examples:
   mlsec scan --format sarif --output mlsec.sarif ~/.cache/huggingface/hub
   mlsec scan --fail-on medium --strict --policy mlsec-policy.toml models/
 
-`mlsec rules` lists the rules; `mlsec rules PKL001` explains one.";
+`mlsec rules` lists the rules; `mlsec rules PKL001` explains one.
+
+With --record (or a store configured), the verdict is appended to the evidence store as a `scan`
+event naming --model-digest, which `mlsec registry promote` policies can require.
+";
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s)
@@ -185,7 +196,42 @@ pub fn run(args: &Args, color: bool) -> Result<Verdict> {
             let _ = out.write_all(rendered.as_bytes());
         }
     }
-    Ok(run.verdict())
+    let verdict = run.verdict();
+    record_scan(args, &run, verdict)?;
+    Ok(verdict)
+}
+
+/// Appends the scan's verdict to the evidence store when asked to.
+fn record_scan(args: &Args, run: &ScanRun, verdict: Verdict) -> Result<()> {
+    if !args.record.wanted() {
+        return Ok(());
+    }
+    let t = run.totals();
+    let max_severity = Severity::ALL
+        .into_iter()
+        .rev()
+        .find(|s| t.by_severity[*s as usize] > 0);
+    let outcome = match verdict {
+        Verdict::Pass => mlsec_store::Outcome::Success,
+        Verdict::Findings => mlsec_store::Outcome::Failure,
+        Verdict::Error => mlsec_store::Outcome::Error,
+    };
+    let mut ev = mlsec_store::NewEvent::new("", "scan", outcome).payload(serde_json::json!({
+        "paths": args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "files": t.files,
+        "findings": Severity::ALL.iter().map(|s| (s.as_str(), t.by_severity[*s as usize])).collect::<std::collections::BTreeMap<_, _>>(),
+        "max_severity": max_severity.map(Severity::as_str),
+        "not_fully_checked": t.incomplete_files,
+        "errors": run.errors.len(),
+        "fail_on": run.fail_on.as_str(),
+        "mlsec": env!("CARGO_PKG_VERSION"),
+    }));
+    if let Some(d) = &args.model_digest {
+        ev.model =
+            Some(mlsec_core::Digest::parse(d).map_err(|e| anyhow::anyhow!("--model-digest: {e}"))?);
+    }
+    crate::record::record(&args.record, ev)?;
+    Ok(())
 }
 
 #[cfg(test)]
