@@ -151,12 +151,23 @@ macro_rules! declare_rule {
     };
 }
 
+pub mod archive;
 pub mod general;
 
 /// Every rule, in code order. Adding a rule means adding its line here; the meta-test checks
 /// that codes are unique, match their family prefix, are not retired, and have docs and a fixture.
 pub static ALL: &[&Rule] = &[
     &general::disguised_format::RULE,
+    &archive::path_traversal::RULE,
+    &archive::link_escape::RULE,
+    &archive::duplicate_member::RULE,
+    &archive::zip_header_mismatch::RULE,
+    &archive::zip_flags::RULE,
+    &archive::crc_mismatch::RULE,
+    &archive::data_outside_archive::RULE,
+    &archive::decompression_bomb::RULE,
+    &archive::special_member::RULE,
+    &archive::encrypted_content::RULE,
 ];
 
 /// Codes that were used once and must never be reused.
