@@ -34,7 +34,12 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(limits: &'a Limits, policy: &'a Policy, root: String) -> Ctx<'a> {
-        Ctx { limits, policy, chain: vec![root], state: State::default() }
+        Ctx {
+            limits,
+            policy,
+            chain: vec![root],
+            state: State::default(),
+        }
     }
 
     /// Containers between the scanned file and the current element (0 for the file itself).
@@ -49,7 +54,10 @@ impl<'a> Ctx<'a> {
 
     /// The location of the current element at `offset`.
     pub fn loc(&self, offset: Option<u64>) -> Location {
-        Location { chain: self.chain.clone(), offset }
+        Location {
+            chain: self.chain.clone(),
+            offset,
+        }
     }
 
     /// Reports a finding of `rule` with its default severity and high confidence.
@@ -60,7 +68,14 @@ impl<'a> Ctx<'a> {
         message: impl Into<String>,
         evidence: Option<String>,
     ) {
-        self.report_with(rule, rule.severity, Confidence::High, offset, message, evidence);
+        self.report_with(
+            rule,
+            rule.severity,
+            Confidence::High,
+            offset,
+            message,
+            evidence,
+        );
     }
 
     /// Reports a finding with an explicit severity and confidence (rules whose severity
@@ -77,9 +92,12 @@ impl<'a> Ctx<'a> {
         let location = self.loc(offset);
         let message = message.into();
         // The same rule at the same place with the same evidence is one finding.
-        if self.state.findings.iter().any(|f| {
-            f.rule == rule.code && f.location == location && f.evidence == evidence
-        }) {
+        if self
+            .state
+            .findings
+            .iter()
+            .any(|f| f.rule == rule.code && f.location == location && f.evidence == evidence)
+        {
             return;
         }
         self.state.findings.push(Finding {
@@ -95,7 +113,11 @@ impl<'a> Ctx<'a> {
     /// Records that part of the input could not be fully checked.
     pub fn problem(&mut self, kind: ProblemKind, offset: Option<u64>, message: impl Into<String>) {
         let location = self.loc(offset);
-        self.state.problems.push(Problem { kind, location, message: message.into() });
+        self.state.problems.push(Problem {
+            kind,
+            location,
+            message: message.into(),
+        });
     }
 
     /// Records the format of the current element.
@@ -111,7 +133,10 @@ impl<'a> Ctx<'a> {
             self.problem(
                 ProblemKind::LimitExceeded,
                 None,
-                format!("member `{name}` is nested deeper than {} containers; not scanned", self.limits.max_depth),
+                format!(
+                    "member `{name}` is nested deeper than {} containers; not scanned",
+                    self.limits.max_depth
+                ),
             );
             return None;
         }
@@ -151,7 +176,10 @@ impl<'a> Ctx<'a> {
             self.problem(
                 ProblemKind::LimitExceeded,
                 None,
-                format!("more than {} archive entries; the rest are not scanned", self.limits.max_entries),
+                format!(
+                    "more than {} archive entries; the rest are not scanned",
+                    self.limits.max_entries
+                ),
             );
         }
         self.state.entries <= self.limits.max_entries

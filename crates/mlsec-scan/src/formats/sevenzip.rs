@@ -10,7 +10,9 @@
 //! are problems (plus a finding for encryption), never silence.
 
 use crate::ctx::Ctx;
-use crate::formats::compressed::decode::{self, Budget, Cap, DICT_LIMIT_KB, Decoded, RATIO_FLOOR, Stop};
+use crate::formats::compressed::decode::{
+    self, Budget, Cap, DICT_LIMIT_KB, Decoded, RATIO_FLOOR, Stop,
+};
 use crate::formats::zip::paths;
 use crate::rules::archive::{crc_mismatch, duplicate_member, encrypted_content};
 use mlsec_core::ProblemKind;
@@ -28,11 +30,13 @@ enum Fault {
 fn classify(e: &Error) -> Fault {
     match e {
         Error::PasswordRequired | Error::MaybeBadPassword(_) => Fault::Encrypted,
-        Error::UnsupportedCompressionMethod(m) if m.to_ascii_uppercase().contains("AES") => Fault::Encrypted,
-        Error::ChecksumVerificationFailed | Error::NextHeaderCrcMismatch => Fault::Crc,
-        Error::UnsupportedCompressionMethod(_) | Error::Unsupported(_) | Error::ExternalUnsupported => {
-            Fault::Other(ProblemKind::Unsupported)
+        Error::UnsupportedCompressionMethod(m) if m.to_ascii_uppercase().contains("AES") => {
+            Fault::Encrypted
         }
+        Error::ChecksumVerificationFailed | Error::NextHeaderCrcMismatch => Fault::Crc,
+        Error::UnsupportedCompressionMethod(_)
+        | Error::Unsupported(_)
+        | Error::ExternalUnsupported => Fault::Other(ProblemKind::Unsupported),
         Error::MaxMemLimited { .. } => Fault::Other(ProblemKind::LimitExceeded),
         Error::Io(io, _) => classify_io(io),
         _ => Fault::Other(ProblemKind::Malformed),
@@ -58,7 +62,11 @@ fn report_fault(ctx: &mut Ctx<'_>, fault: Fault, what: &str, detail: &str) {
                 format!("{what} is encrypted; its content cannot be scanned"),
                 Some(what.to_string()),
             );
-            ctx.problem(ProblemKind::Encrypted, None, format!("{what} is encrypted; not scanned"));
+            ctx.problem(
+                ProblemKind::Encrypted,
+                None,
+                format!("{what} is encrypted; not scanned"),
+            );
         }
         Fault::Crc => {
             ctx.report(
@@ -68,7 +76,9 @@ fn report_fault(ctx: &mut Ctx<'_>, fault: Fault, what: &str, detail: &str) {
                 Some(what.to_string()),
             );
         }
-        Fault::Other(kind) => ctx.problem(kind, None, format!("{what}: {detail}; not fully scanned")),
+        Fault::Other(kind) => {
+            ctx.problem(kind, None, format!("{what}: {detail}; not fully scanned"))
+        }
     }
 }
 
@@ -81,7 +91,10 @@ const HEADER_MAX: u64 = 1 << 20;
 /// compressed header, from its stream description. `None` when the layout is not the usual
 /// one (the reader then gets a header limit that also bounds its header decoder).
 fn header_bound(data: &[u8]) -> Option<u64> {
-    let le = |at: usize| data.get(at..at + 8).map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]));
+    let le = |at: usize| {
+        data.get(at..at + 8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    };
     let (offset, size) = (le(12)?, le(20)?);
     let start = usize::try_from(offset.checked_add(32)?).ok()?;
     let header = data.get(start..start.checked_add(usize::try_from(size).ok()?)?)?;
@@ -149,7 +162,11 @@ fn encoded_header_size(mut r: &[u8]) -> Option<u64> {
         for _ in 0..coders {
             let flags = byte(r)?;
             skip(r, u64::from(flags & 0x0f))?;
-            let (i, o) = if flags & 0x10 != 0 { (number(r)?, number(r)?) } else { (1, 1) };
+            let (i, o) = if flags & 0x10 != 0 {
+                (number(r)?, number(r)?)
+            } else {
+                (1, 1)
+            };
             ins = ins.checked_add(i)?;
             outs = outs.checked_add(o)?;
             if flags & 0x20 != 0 {
@@ -188,7 +205,9 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
             ctx.problem(
                 ProblemKind::LimitExceeded,
                 None,
-                format!("the 7z header declares {n} bytes, over the limit of {HEADER_MAX}; not scanned"),
+                format!(
+                    "the 7z header declares {n} bytes, over the limit of {HEADER_MAX}; not scanned"
+                ),
             );
             return;
         }
@@ -216,14 +235,21 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
         ctx.report(
             &duplicate_member::RULE,
             None,
-            format!("`{}` appears {n} times; extractors disagree on which copy wins (all are scanned)", name.escape_debug()),
+            format!(
+                "`{}` appears {n} times; extractors disagree on which copy wins (all are scanned)",
+                name.escape_debug()
+            ),
             Some(name.escape_debug().to_string()),
         );
     }
 
     // The ratio is measured against the whole archive: solid blocks do not record per-member
     // compressed sizes.
-    let ratio_cap = ctx.limits.max_ratio.saturating_mul(data.len() as u64).max(RATIO_FLOOR);
+    let ratio_cap = ctx
+        .limits
+        .max_ratio
+        .saturating_mul(data.len() as u64)
+        .max(RATIO_FLOOR);
     let mut produced = 0u64;
     let mut out_of_entries = false;
     for block in 0..archive.blocks.len() {
@@ -231,7 +257,14 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
             break;
         }
         let mut current: Option<String> = None;
-        let decoder = BlockDecoder::new_with_memory_limit(1, DICT_LIMIT_KB as usize, block, &archive, &password, &mut source);
+        let decoder = BlockDecoder::new_with_memory_limit(
+            1,
+            DICT_LIMIT_KB as usize,
+            block,
+            &archive,
+            &password,
+            &mut source,
+        );
         let result = decoder.for_each_entries(&mut |entry, r| {
             if entry.is_directory || !entry.has_stream {
                 return Ok(true);
@@ -241,11 +274,16 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
                 return Ok(false);
             }
             current = Some(entry.name.clone());
-            let budget = Budget::new(ctx, data.len() as u64).at_most(ratio_cap.saturating_sub(produced), Cap::Ratio);
+            let budget = Budget::new(ctx, data.len() as u64)
+                .at_most(ratio_cap.saturating_sub(produced), Cap::Ratio);
             let mut out = Vec::new();
             let read = r.take(budget.cap.saturating_add(1)).read_to_end(&mut out);
             let over = out.len() as u64 > budget.cap;
-            out.truncate(usize::try_from(budget.cap).unwrap_or(usize::MAX).min(out.len()));
+            out.truncate(
+                usize::try_from(budget.cap)
+                    .unwrap_or(usize::MAX)
+                    .min(out.len()),
+            );
             produced = produced.saturating_add(out.len() as u64);
             let (stop, keep_going) = match read {
                 _ if over => (Stop::Cap(budget.why), false),
@@ -255,19 +293,31 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
                     match classify_io(&e) {
                         Fault::Other(kind) => (Stop::Failed(kind, detail), false),
                         fault => {
-                            report_fault(ctx, fault, &format!("7z member `{}`", entry.name), &detail);
+                            report_fault(
+                                ctx,
+                                fault,
+                                &format!("7z member `{}`", entry.name),
+                                &detail,
+                            );
                             (Stop::End, false)
                         }
                     }
                 }
             };
-            let d = Decoded { data: out, consumed: None, stop };
+            let d = Decoded {
+                data: out,
+                consumed: None,
+                stop,
+            };
             decode::settle(ctx, &entry.name, budget, &d, None);
             if !keep_going {
                 ctx.problem(
                     ProblemKind::Truncated,
                     None,
-                    format!("members stored after `{}` in the same 7z block are not scanned", entry.name),
+                    format!(
+                        "members stored after `{}` in the same 7z block are not scanned",
+                        entry.name
+                    ),
                 );
             }
             if !d.data.is_empty() {

@@ -78,23 +78,50 @@ pub(crate) struct Budget {
 impl Budget {
     /// The budget for decoding `compressed` bytes in the current scan.
     pub fn new(ctx: &Ctx<'_>, compressed: u64) -> Budget {
-        let ratio = ctx.limits.max_ratio.saturating_mul(compressed).max(RATIO_FLOOR);
+        let ratio = ctx
+            .limits
+            .max_ratio
+            .saturating_mul(compressed)
+            .max(RATIO_FLOOR);
         let member = ctx.limits.max_member_bytes;
-        let left = ctx.limits.max_inflated_bytes.saturating_sub(ctx.state.inflated_bytes);
+        let left = ctx
+            .limits
+            .max_inflated_bytes
+            .saturating_sub(ctx.state.inflated_bytes);
         // Ties go to the limit that says the most about the input: a ratio beats a size.
-        let mut b = Budget { cap: ratio, why: Cap::Ratio, compressed };
+        let mut b = Budget {
+            cap: ratio,
+            why: Cap::Ratio,
+            compressed,
+        };
         if member < b.cap {
-            b = Budget { cap: member, why: Cap::Member, compressed };
+            b = Budget {
+                cap: member,
+                why: Cap::Member,
+                compressed,
+            };
         }
         if left < b.cap {
-            b = Budget { cap: left, why: Cap::Budget, compressed };
+            b = Budget {
+                cap: left,
+                why: Cap::Budget,
+                compressed,
+            };
         }
         b
     }
 
     /// The same budget, lowered to at most `n` bytes (keeping the reason when `n` is larger).
     pub fn at_most(self, n: u64, why: Cap) -> Budget {
-        if n < self.cap { Budget { cap: n, why, ..self } } else { self }
+        if n < self.cap {
+            Budget {
+                cap: n,
+                why,
+                ..self
+            }
+        } else {
+            self
+        }
     }
 }
 
@@ -120,7 +147,11 @@ pub(crate) struct Decoded {
 
 /// Decodes `input` with `codec` within `budget`. Never panics, whatever the input.
 pub(crate) fn decode(codec: Codec, input: &[u8], budget: Budget) -> Decoded {
-    let mut out = Out { data: Vec::new(), cap: budget.cap, hit: false };
+    let mut out = Out {
+        data: Vec::new(),
+        cap: budget.cap,
+        hit: false,
+    };
     let mut consumed = None;
     let result: io::Result<()> = match codec {
         Codec::Deflate => {
@@ -136,8 +167,13 @@ pub(crate) fn decode(codec: Codec, input: &[u8], budget: Budget) -> Decoded {
             r
         }
         Codec::Bzip2 => out.pump(&mut bzip2::bufread::MultiBzDecoder::new(input)),
-        Codec::Xz => out.pump(&mut lzma_rust2::XzReader::new_mem_limit(input, true, DICT_LIMIT_KB)),
-        Codec::LzmaAlone => match lzma_rust2::LzmaReader::new_mem_limit(input, DICT_LIMIT_KB, None) {
+        Codec::Xz => out.pump(&mut lzma_rust2::XzReader::new_mem_limit(
+            input,
+            true,
+            DICT_LIMIT_KB,
+        )),
+        Codec::LzmaAlone => match lzma_rust2::LzmaReader::new_mem_limit(input, DICT_LIMIT_KB, None)
+        {
             Ok(mut d) => out.pump(&mut d),
             Err(e) => Err(e),
         },
@@ -150,16 +186,29 @@ pub(crate) fn decode(codec: Codec, input: &[u8], budget: Budget) -> Decoded {
     } else {
         match result {
             Ok(()) => Stop::End,
-            Err(e) => Stop::Failed(problem_kind(&e), format!("{} data is corrupt or truncated: {e}", codec.name())),
+            Err(e) => Stop::Failed(
+                problem_kind(&e),
+                format!("{} data is corrupt or truncated: {e}", codec.name()),
+            ),
         }
     };
-    Decoded { data: out.data, consumed, stop }
+    Decoded {
+        data: out.data,
+        consumed,
+        stop,
+    }
 }
 
 /// Accounts for `d`'s output and reports how it ended: a bomb finding plus a problem when a
 /// size or ratio limit stopped it, a problem when the budget ran out or the data is broken.
 /// `what` names the member or stream in messages.
-pub(crate) fn settle(ctx: &mut Ctx<'_>, what: &str, budget: Budget, d: &Decoded, offset: Option<u64>) {
+pub(crate) fn settle(
+    ctx: &mut Ctx<'_>,
+    what: &str,
+    budget: Budget,
+    d: &Decoded,
+    offset: Option<u64>,
+) {
     ctx.charge_inflated(d.data.len() as u64);
     match &d.stop {
         Stop::End => {}
@@ -226,7 +275,10 @@ impl Out {
     fn pump(&mut self, r: &mut dyn Read) -> io::Result<()> {
         let room = self.cap.saturating_sub(self.data.len() as u64);
         let before = self.data.len();
-        let result = r.take(room.saturating_add(1)).read_to_end(&mut self.data).map(|_| ());
+        let result = r
+            .take(room.saturating_add(1))
+            .read_to_end(&mut self.data)
+            .map(|_| ());
         if (self.data.len() - before) as u64 > room {
             self.data.truncate(before + room as usize);
             self.hit = true;
@@ -239,20 +291,38 @@ impl Out {
 /// Zip's LZMA: 2 version bytes, a 2-byte property size (5), the properties, then raw LZMA.
 fn zip_lzma(out: &mut Out, input: &[u8], eos: bool, size: u64) -> io::Result<()> {
     let bad = |m: &str| io::Error::new(io::ErrorKind::InvalidData, m.to_string());
-    let Some(head) = input.get(..4) else { return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "short LZMA header")) };
+    let Some(head) = input.get(..4) else {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "short LZMA header",
+        ));
+    };
     let psize = usize::from(u16::from_le_bytes([head[2], head[3]]));
     if psize != 5 {
         return Err(bad("LZMA property size is not 5"));
     }
-    let Some(props) = input.get(4..9) else { return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "short LZMA header")) };
+    let Some(props) = input.get(4..9) else {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "short LZMA header",
+        ));
+    };
     let dict = u32::from_le_bytes([props[1], props[2], props[3], props[4]]);
     let known = if eos { u64::MAX } else { size };
     // The reader shrinks the dictionary to the output size when that is known; with an end
     // marker it is not, so check the declared dictionary against the limit first.
-    let dict_for_limit = if known == u64::MAX { dict } else { dict.min(u32::try_from(known).unwrap_or(u32::MAX)) };
-    let need = lzma_rust2::lzma_get_memory_usage_by_props(dict_for_limit, props[0]).map_err(|e| bad(&e.to_string()))?;
+    let dict_for_limit = if known == u64::MAX {
+        dict
+    } else {
+        dict.min(u32::try_from(known).unwrap_or(u32::MAX))
+    };
+    let need = lzma_rust2::lzma_get_memory_usage_by_props(dict_for_limit, props[0])
+        .map_err(|e| bad(&e.to_string()))?;
     if need > DICT_LIMIT_KB {
-        return Err(io::Error::new(io::ErrorKind::OutOfMemory, format!("LZMA dictionary needs {need} KiB, over the limit")));
+        return Err(io::Error::new(
+            io::ErrorKind::OutOfMemory,
+            format!("LZMA dictionary needs {need} KiB, over the limit"),
+        ));
     }
     let mut d = lzma_rust2::LzmaReader::new_with_props(&input[9..], known, props[0], dict, None)?;
     out.pump(&mut d)
@@ -263,13 +333,27 @@ fn zstd_frames(out: &mut Out, input: &[u8]) -> io::Result<()> {
     let mut rest = input;
     // Each pass consumes a frame header at least, so this ends; the cap also ends it.
     while !rest.is_empty() && !out.hit {
-        let Some(magic) = rest.get(..4).map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]])) else {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated zstd frame"));
+        let Some(magic) = rest
+            .get(..4)
+            .map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]]))
+        else {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "truncated zstd frame",
+            ));
         };
         if magic & 0xffff_fff0 == 0x184d_2a50 {
-            let len = rest.get(4..8).map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]]) as usize);
-            let Some(skip) = len.and_then(|l| l.checked_add(8)).filter(|&e| e <= rest.len()) else {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated zstd skippable frame"));
+            let len = rest
+                .get(4..8)
+                .map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]]) as usize);
+            let Some(skip) = len
+                .and_then(|l| l.checked_add(8))
+                .filter(|&e| e <= rest.len())
+            else {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "truncated zstd skippable frame",
+                ));
             };
             rest = &rest[skip..];
             continue;
@@ -280,7 +364,10 @@ fn zstd_frames(out: &mut Out, input: &[u8]) -> io::Result<()> {
         out.pump(&mut d)?;
         drop(d);
         if rest.len() == before {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "zstd frame consumed no input"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "zstd frame consumed no input",
+            ));
         }
     }
     Ok(())
@@ -292,7 +379,11 @@ mod tests {
     use std::io::Write;
 
     fn budget(cap: u64) -> Budget {
-        Budget { cap, why: Cap::Member, compressed: 1 }
+        Budget {
+            cap,
+            why: Cap::Member,
+            compressed: 1,
+        }
     }
 
     fn deflate(data: &[u8]) -> Vec<u8> {
@@ -330,7 +421,10 @@ mod tests {
 
     #[test]
     fn budget_picks_the_smallest_limit() {
-        let limits = crate::Limits { max_member_bytes: 10 << 20, ..crate::Limits::default() };
+        let limits = crate::Limits {
+            max_member_bytes: 10 << 20,
+            ..crate::Limits::default()
+        };
         let policy = crate::Policy::default();
         let ctx = Ctx::new(&limits, &policy, "x".into());
         assert_eq!(Budget::new(&ctx, 10).why, Cap::Ratio);
@@ -340,7 +434,9 @@ mod tests {
 
     #[test]
     fn every_codec_survives_garbage() {
-        let garbage: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+        let garbage: Vec<u8> = (0..5000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect();
         for codec in [
             Codec::Deflate,
             Codec::Zlib,
@@ -348,7 +444,10 @@ mod tests {
             Codec::Xz,
             Codec::LzmaAlone,
             Codec::ZipLzma { eos: true, size: 0 },
-            Codec::ZipLzma { eos: false, size: 1 << 40 },
+            Codec::ZipLzma {
+                eos: false,
+                size: 1 << 40,
+            },
             Codec::Zstd,
             Codec::Lz4,
         ] {

@@ -28,7 +28,9 @@ pub(crate) fn sniff_zlib(data: &[u8]) -> bool {
 /// properties byte, a dictionary size of 2^n or 2^n + 2^(n-1), an unknown or plausible
 /// uncompressed size, a zero first range-coder byte, and a prefix that decodes.
 pub(crate) fn sniff_lzma_alone(data: &[u8]) -> bool {
-    let Some(h) = data.get(..14) else { return false };
+    let Some(h) = data.get(..14) else {
+        return false;
+    };
     if h[0] >= 9 * 5 * 5 || h[13] != 0 {
         return false;
     }
@@ -56,7 +58,11 @@ fn picky_dict_size(dict: u32) -> bool {
 
 fn zlib_header(data: &[u8]) -> bool {
     let [cmf, flg, ..] = *data else { return false };
-    data.len() >= 8 && cmf & 0x0f == 8 && cmf >> 4 <= 7 && flg & 0x20 == 0 && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0
+    data.len() >= 8
+        && cmf & 0x0f == 8
+        && cmf >> 4 <= 7
+        && flg & 0x20 == 0
+        && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0
 }
 
 /// Inflates the start of `data` (a zlib stream) into a small buffer: true unless the decoder
@@ -65,13 +71,18 @@ fn probe_inflate(data: &[u8]) -> bool {
     let mut d = flate2::Decompress::new(true);
     let mut out = vec![0u8; PROBE_BYTES];
     let input = &data[..data.len().min(PROBE_BYTES)];
-    d.decompress(input, &mut out, flate2::FlushDecompress::None).is_ok() && d.total_out() > 0
+    d.decompress(input, &mut out, flate2::FlushDecompress::None)
+        .is_ok()
+        && d.total_out() > 0
 }
 
 fn probe_lzma(data: &[u8]) -> bool {
     use std::io::Read;
     let input = &data[..data.len().min(4 * PROBE_BYTES)];
-    let Ok(mut r) = lzma_rust2::LzmaReader::new_mem_limit(input, decode::DICT_LIMIT_KB, None) else { return false };
+    let Ok(mut r) = lzma_rust2::LzmaReader::new_mem_limit(input, decode::DICT_LIMIT_KB, None)
+    else {
+        return false;
+    };
     let mut out = vec![0u8; PROBE_BYTES];
     let mut got = 0;
     while got < out.len() {
@@ -79,7 +90,9 @@ fn probe_lzma(data: &[u8]) -> bool {
             Ok(0) => return got > 0,
             Ok(n) => got += n,
             // The probe cut the input short; everything up to here decoded.
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return input.len() < data.len() && got > 0,
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return input.len() < data.len() && got > 0;
+            }
             Err(_) => return false,
         }
     }
@@ -90,7 +103,10 @@ fn probe_lzma(data: &[u8]) -> bool {
 fn joblib_zfile(data: &[u8]) -> Option<usize> {
     let field = data.strip_prefix(b"ZF")?.get(..ZFILE_FIELD)?;
     let digits = field.strip_prefix(b"0x")?;
-    let end = digits.iter().position(|&b| b == b' ').unwrap_or(digits.len());
+    let end = digits
+        .iter()
+        .position(|&b| b == b' ')
+        .unwrap_or(digits.len());
     let (hex, pad) = digits.split_at(end);
     if hex.is_empty() || !hex.iter().all(u8::is_ascii_hexdigit) || !pad.iter().all(|&b| b == b' ') {
         return None;
@@ -139,13 +155,22 @@ fn gzip(ctx: &mut Ctx<'_>, name: &str, data: &[u8]) {
     let mut members = 0u64;
     loop {
         let Some(body) = gzip_header(data, pos) else {
-            stop = Stop::Failed(ProblemKind::Malformed, format!("invalid gzip member header at offset {pos}"));
+            stop = Stop::Failed(
+                ProblemKind::Malformed,
+                format!("invalid gzip member header at offset {pos}"),
+            );
             break;
         };
         members += 1;
-        let left = Budget { cap: budget.cap.saturating_sub(out.len() as u64), ..budget };
+        let left = Budget {
+            cap: budget.cap.saturating_sub(out.len() as u64),
+            ..budget
+        };
         let d = decode::decode(Codec::Deflate, &data[body..], left);
-        let used = d.consumed.and_then(|c| usize::try_from(c).ok()).unwrap_or(0);
+        let used = d
+            .consumed
+            .and_then(|c| usize::try_from(c).ok())
+            .unwrap_or(0);
         let member_start = out.len();
         if out.is_empty() {
             out = d.data;
@@ -158,7 +183,10 @@ fn gzip(ctx: &mut Ctx<'_>, name: &str, data: &[u8]) {
         }
         let tail = body.saturating_add(used);
         let Some(trailer) = data.get(tail..tail.saturating_add(8)) else {
-            stop = Stop::Failed(ProblemKind::Truncated, format!("gzip member {members} has no CRC/length trailer"));
+            stop = Stop::Failed(
+                ProblemKind::Truncated,
+                format!("gzip member {members} has no CRC/length trailer"),
+            );
             break;
         };
         let want_crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
@@ -189,7 +217,11 @@ fn gzip(ctx: &mut Ctx<'_>, name: &str, data: &[u8]) {
             break;
         }
     }
-    let d = Decoded { data: out, consumed: None, stop };
+    let d = Decoded {
+        data: out,
+        consumed: None,
+        stop,
+    };
     decode::settle(ctx, name, budget, &d, None);
     if !d.data.is_empty() {
         ctx.scan_member(name, &d.data);
@@ -222,7 +254,9 @@ fn gzip_header(data: &[u8], pos: usize) -> Option<usize> {
 
 /// Reports and scans bytes after the end of a compressed stream (all-zero padding aside).
 fn trailing(ctx: &mut Ctx<'_>, data: &[u8], end: usize, what: &str) {
-    let Some(rest) = data.get(end..).filter(|r| r.iter().any(|&b| b != 0)) else { return };
+    let Some(rest) = data.get(end..).filter(|r| r.iter().any(|&b| b != 0)) else {
+        return;
+    };
     ctx.report(
         &data_outside_archive::RULE,
         Some(end as u64),
@@ -238,7 +272,12 @@ fn inner_name(outer: &str, format: Format) -> String {
     let base = outer.rsplit(['/', '\\']).next().unwrap_or(outer);
     let suffixes: &[(&str, &str)] = match format {
         Format::Gzip => &[(".gz", ""), (".gzip", ""), (".tgz", ".tar")],
-        Format::Bzip2 => &[(".bz2", ""), (".bz", ""), (".tbz2", ".tar"), (".tbz", ".tar")],
+        Format::Bzip2 => &[
+            (".bz2", ""),
+            (".bz", ""),
+            (".tbz2", ".tar"),
+            (".tbz", ".tar"),
+        ],
         Format::Xz => &[(".xz", ""), (".txz", ".tar")],
         Format::Lzma => &[(".lzma", ""), (".tlz", ".tar")],
         Format::Zstd => &[(".zst", ""), (".zstd", ""), (".tzst", ".tar")],

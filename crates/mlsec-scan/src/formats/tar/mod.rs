@@ -20,7 +20,8 @@ const MAX_NAME: usize = 64 << 10;
 /// A tar header: the first 512-byte block has a valid checksum (how v7 archives without the
 /// `ustar` magic are recognised), or carries the `ustar` magic.
 pub(crate) fn sniff(data: &[u8]) -> bool {
-    data.get(..BLOCK).is_some_and(|h| checksum_ok(h) || &h[257..262] == b"ustar")
+    data.get(..BLOCK)
+        .is_some_and(|h| checksum_ok(h) || &h[257..262] == b"ustar")
 }
 
 /// Python's `nti`: base-256 when the first byte has the high bit, else octal up to the first
@@ -50,7 +51,9 @@ fn number(field: &[u8]) -> Option<u64> {
 
 /// The header checksum, accepting the unsigned sum and the signed one some old tars wrote.
 fn checksum_ok(h: &[u8]) -> bool {
-    let Some(stored) = number(&h[148..156]) else { return false };
+    let Some(stored) = number(&h[148..156]) else {
+        return false;
+    };
     let mut unsigned: u64 = 0;
     let mut signed: i64 = 0;
     for (i, &b) in h[..BLOCK].iter().enumerate() {
@@ -98,19 +101,38 @@ fn pax_records(body: &[u8], into: &mut Overrides) -> bool {
         if body[p] == 0 {
             return true; // padding
         }
-        let Some(space) = body[p..].iter().position(|&b| b == b' ') else { return false };
-        let Some(len) = std::str::from_utf8(&body[p..p + space]).ok().and_then(|s| s.parse::<usize>().ok()) else {
+        let Some(space) = body[p..].iter().position(|&b| b == b' ') else {
             return false;
         };
-        let Some(record) = body.get(p..p.saturating_add(len)).filter(|_| len > space + 1) else { return false };
-        let Some(kv) = record[space + 1..].strip_suffix(b"\n") else { return false };
-        let Some(eq) = kv.iter().position(|&b| b == b'=') else { return false };
+        let Some(len) = std::str::from_utf8(&body[p..p + space])
+            .ok()
+            .and_then(|s| s.parse::<usize>().ok())
+        else {
+            return false;
+        };
+        let Some(record) = body
+            .get(p..p.saturating_add(len))
+            .filter(|_| len > space + 1)
+        else {
+            return false;
+        };
+        let Some(kv) = record[space + 1..].strip_suffix(b"\n") else {
+            return false;
+        };
+        let Some(eq) = kv.iter().position(|&b| b == b'=') else {
+            return false;
+        };
         let (key, value) = (&kv[..eq], &kv[eq + 1..]);
-        let value_text = || String::from_utf8_lossy(&value[..value.len().min(MAX_NAME)]).into_owned();
+        let value_text =
+            || String::from_utf8_lossy(&value[..value.len().min(MAX_NAME)]).into_owned();
         match key {
             b"path" => into.path = Some(value_text()),
             b"linkpath" => into.linkpath = Some(value_text()),
-            b"size" => into.size = std::str::from_utf8(value).ok().and_then(|s| s.trim().parse().ok()),
+            b"size" => {
+                into.size = std::str::from_utf8(value)
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok())
+            }
             k if k.starts_with(b"GNU.sparse.") => into.sparse = true,
             _ => {}
         }
@@ -120,7 +142,8 @@ fn pax_records(body: &[u8], into: &mut Overrides) -> bool {
 }
 
 fn round_up(n: u64) -> Option<u64> {
-    n.checked_add(BLOCK as u64 - 1).map(|x| x / BLOCK as u64 * BLOCK as u64)
+    n.checked_add(BLOCK as u64 - 1)
+        .map(|x| x / BLOCK as u64 * BLOCK as u64)
 }
 
 /// Scans a tar archive.
@@ -136,7 +159,11 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     loop {
         let Some(block) = data.get(pos..pos + BLOCK) else {
             if data[pos.min(data.len())..].iter().any(|&b| b != 0) {
-                ctx.problem(ProblemKind::Truncated, Some(pos as u64), format!("the archive ends inside a header at offset {pos}"));
+                ctx.problem(
+                    ProblemKind::Truncated,
+                    Some(pos as u64),
+                    format!("the archive ends inside a header at offset {pos}"),
+                );
             }
             break;
         };
@@ -157,22 +184,37 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
         }
         let typeflag = block[156];
         let Some(header_size) = number(&block[124..136]) else {
-            ctx.problem(ProblemKind::Malformed, Some(pos as u64), format!("tar header at offset {pos} has an invalid size"));
+            ctx.problem(
+                ProblemKind::Malformed,
+                Some(pos as u64),
+                format!("tar header at offset {pos} has an invalid size"),
+            );
             break;
         };
         let data_start = pos + BLOCK;
         match typeflag {
             b'L' | b'K' | b'x' | b'g' => {
-                let Some(body) = member_data(ctx, data, data_start, header_size, "extended header") else { break };
+                let Some(body) = member_data(ctx, data, data_start, header_size, "extended header")
+                else {
+                    break;
+                };
                 match typeflag {
                     b'L' => local.path = Some(long_name(ctx, body, pos)),
                     b'K' => local.linkpath = Some(long_name(ctx, body, pos)),
                     b'x' | b'g' => {
                         let mut o = Overrides::default();
                         if !pax_records(body, &mut o) {
-                            ctx.problem(ProblemKind::Malformed, Some(pos as u64), format!("pax header at offset {pos} is malformed"));
+                            ctx.problem(
+                                ProblemKind::Malformed,
+                                Some(pos as u64),
+                                format!("pax header at offset {pos} is malformed"),
+                            );
                         }
-                        if typeflag == b'g' { global.merge_from(&o) } else { local.merge_from(&o) }
+                        if typeflag == b'g' {
+                            global.merge_from(&o)
+                        } else {
+                            local.merge_from(&o)
+                        }
                     }
                     _ => {}
                 }
@@ -190,10 +232,21 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
         let posix = &block[257..263] == b"ustar\x0000";
         let name = eff.path.clone().unwrap_or_else(|| {
             let name = text(&block[..100]);
-            let prefix = if posix { text(&block[345..500]) } else { String::new() };
-            if prefix.is_empty() { name } else { format!("{prefix}/{name}") }
+            let prefix = if posix {
+                text(&block[345..500])
+            } else {
+                String::new()
+            };
+            if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            }
         });
-        let link = eff.linkpath.clone().unwrap_or_else(|| text(&block[157..257]));
+        let link = eff
+            .linkpath
+            .clone()
+            .unwrap_or_else(|| text(&block[157..257]));
         let size = eff.size.unwrap_or(header_size);
         let at = Some(pos as u64);
         let is_dir = typeflag == b'5' || (typeflag == 0 && name.ends_with('/'));
@@ -216,7 +269,11 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
                             name.escape_debug(),
                             link.escape_debug()
                         ),
-                        Some(format!("{} -> {}", name.escape_debug(), link.escape_debug())),
+                        Some(format!(
+                            "{} -> {}",
+                            name.escape_debug(),
+                            link.escape_debug()
+                        )),
                     );
                 }
                 if symbolic {
@@ -236,11 +293,23 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
                     Some(format!("{kind} {}", name.escape_debug())),
                 );
             }
-            b'S' => ctx.problem(ProblemKind::Unsupported, at, format!("`{name}` is a GNU sparse member; not scanned")),
-            b'M' => ctx.problem(ProblemKind::Unsupported, at, format!("`{name}` continues a multi-volume archive; not scanned")),
+            b'S' => ctx.problem(
+                ProblemKind::Unsupported,
+                at,
+                format!("`{name}` is a GNU sparse member; not scanned"),
+            ),
+            b'M' => ctx.problem(
+                ProblemKind::Unsupported,
+                at,
+                format!("`{name}` continues a multi-volume archive; not scanned"),
+            ),
             b'V' | b'D' | b'5' => {}
             _ if is_dir => {}
-            _ if eff.sparse => ctx.problem(ProblemKind::Unsupported, at, format!("`{name}` is a pax sparse member; not scanned")),
+            _ if eff.sparse => ctx.problem(
+                ProblemKind::Unsupported,
+                at,
+                format!("`{name}` is a pax sparse member; not scanned"),
+            ),
             _ => {
                 let key = paths::normalize(&name);
                 let seen = names.entry(key).or_insert((0, pos, name.clone()));
@@ -250,7 +319,11 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
                 }
             }
         }
-        let next = if has_data { next_header(data_start, size) } else { Some(data_start) };
+        let next = if has_data {
+            next_header(data_start, size)
+        } else {
+            Some(data_start)
+        };
         match next {
             Some(n) if n > pos => pos = n,
             _ => break,
@@ -261,7 +334,10 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
             ctx.report(
                 &duplicate_member::RULE,
                 Some(first as u64),
-                format!("`{}` appears {count} times; extractors keep the last copy (all are scanned)", name.escape_debug()),
+                format!(
+                    "`{}` appears {count} times; extractors keep the last copy (all are scanned)",
+                    name.escape_debug()
+                ),
                 Some(name.escape_debug().to_string()),
             );
         }
@@ -269,11 +345,19 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
 }
 
 fn next_header(data_start: usize, size: u64) -> Option<usize> {
-    round_up(size).and_then(|s| usize::try_from(s).ok()).and_then(|s| data_start.checked_add(s))
+    round_up(size)
+        .and_then(|s| usize::try_from(s).ok())
+        .and_then(|s| data_start.checked_add(s))
 }
 
 /// A member's data, or what is left of it (with a problem) when the archive is cut short.
-fn member_data<'d>(ctx: &mut Ctx<'_>, data: &'d [u8], start: usize, size: u64, what: &str) -> Option<&'d [u8]> {
+fn member_data<'d>(
+    ctx: &mut Ctx<'_>,
+    data: &'d [u8],
+    start: usize,
+    size: u64,
+    what: &str,
+) -> Option<&'d [u8]> {
     let avail = data.len().saturating_sub(start);
     let want = usize::try_from(size).unwrap_or(usize::MAX);
     if want > avail {
@@ -288,13 +372,22 @@ fn member_data<'d>(ctx: &mut Ctx<'_>, data: &'d [u8], start: usize, size: u64, w
 
 fn long_name(ctx: &mut Ctx<'_>, body: &[u8], pos: usize) -> String {
     if body.len() > MAX_NAME {
-        ctx.problem(ProblemKind::LimitExceeded, Some(pos as u64), format!("long name at offset {pos} exceeds {MAX_NAME} bytes; cut"));
+        ctx.problem(
+            ProblemKind::LimitExceeded,
+            Some(pos as u64),
+            format!("long name at offset {pos} exceeds {MAX_NAME} bytes; cut"),
+        );
     }
     text(&body[..body.len().min(MAX_NAME)])
 }
 
 /// Reports a member whose path goes through an earlier symlink member.
-fn check_write_through(ctx: &mut Ctx<'_>, symlinks: &HashMap<String, bool>, name: &str, at: Option<u64>) {
+fn check_write_through(
+    ctx: &mut Ctx<'_>,
+    symlinks: &HashMap<String, bool>,
+    name: &str,
+    at: Option<u64>,
+) {
     if symlinks.is_empty() {
         return;
     }
@@ -302,14 +395,23 @@ fn check_write_through(ctx: &mut Ctx<'_>, symlinks: &HashMap<String, bool>, name
     for (i, _) in norm.match_indices('/') {
         let dir = &norm[..i];
         if let Some(&escapes) = symlinks.get(dir) {
-            let (severity, why) =
-                if escapes { (Severity::Critical, "a link that leaves the extraction directory") } else { (Severity::Medium, "a link") };
+            let (severity, why) = if escapes {
+                (
+                    Severity::Critical,
+                    "a link that leaves the extraction directory",
+                )
+            } else {
+                (Severity::Medium, "a link")
+            };
             ctx.report_with(
                 &link_escape::RULE,
                 severity,
                 Confidence::High,
                 at,
-                format!("`{}` is written through `{dir}`, {why}", name.escape_debug()),
+                format!(
+                    "`{}` is written through `{dir}`, {why}",
+                    name.escape_debug()
+                ),
                 Some(format!("{} via {dir}", name.escape_debug())),
             );
             return;
@@ -321,12 +423,17 @@ fn check_write_through(ctx: &mut Ctx<'_>, symlinks: &HashMap<String, bool>, name
 /// still see whatever follows, so non-zero bytes there are reported and scanned.
 fn end_of_archive(ctx: &mut Ctx<'_>, data: &[u8], pos: usize) {
     let rest = &data[pos..];
-    let Some(first) = rest.iter().position(|&b| b != 0) else { return };
+    let Some(first) = rest.iter().position(|&b| b != 0) else {
+        return;
+    };
     let from = pos + first / BLOCK * BLOCK;
     ctx.report(
         &data_outside_archive::RULE,
         Some(from as u64),
-        format!("{} bytes follow the tar end-of-archive marker", data.len() - from),
+        format!(
+            "{} bytes follow the tar end-of-archive marker",
+            data.len() - from
+        ),
         Some(format!("{} trailing bytes", data.len() - from)),
     );
     ctx.scan_member("<trailing>", &data[from..]);

@@ -16,7 +16,8 @@ pub(crate) mod paths;
 use crate::ctx::Ctx;
 use crate::formats::compressed::decode::{self, Budget, Cap, Codec, RATIO_FLOOR, Stop};
 use crate::rules::archive::{
-    crc_mismatch, data_outside_archive, decompression_bomb, duplicate_member, zip_flags, zip_header_mismatch,
+    crc_mismatch, data_outside_archive, decompression_bomb, duplicate_member, zip_flags,
+    zip_header_mismatch,
 };
 use crate::sniff::{self, Format};
 use mlsec_core::ProblemKind;
@@ -26,7 +27,17 @@ use std::collections::HashMap;
 
 /// Flag bits no model writer sets: encryption (0x1), compressed patched data (0x20), strong
 /// encryption (0x40), encrypted central directory (0x2000) and the reserved bits.
-const ODD_FLAGS: u16 = 0x0001 | 0x0020 | 0x0040 | 0x0080 | 0x0100 | 0x0200 | 0x0400 | 0x1000 | 0x2000 | 0x4000 | 0x8000;
+const ODD_FLAGS: u16 = 0x0001
+    | 0x0020
+    | 0x0040
+    | 0x0080
+    | 0x0100
+    | 0x0200
+    | 0x0400
+    | 0x1000
+    | 0x2000
+    | 0x4000
+    | 0x8000;
 
 /// True when `data` ends with a zip end record (and its comment) whose central directory is
 /// where it says, possibly shifted by prepended data: a zip that does not start with a local
@@ -37,7 +48,9 @@ pub(crate) fn sniff_tail(data: &[u8]) -> bool {
     parse::eocd_candidates(data)
         .take(16)
         .filter_map(|p| parse::parse_eocd(data, p))
-        .any(|e| e.entries > 0 && e.end == data.len() as u64 && locate_directory(data, &e).is_some())
+        .any(|e| {
+            e.entries > 0 && e.end == data.len() as u64 && locate_directory(data, &e).is_some()
+        })
 }
 
 /// Where the central directory starts, and by how much every offset is shifted because data
@@ -47,7 +60,9 @@ fn locate_directory(data: &[u8], e: &parse::Eocd) -> Option<(usize, usize)> {
     if parse::sig_at(data, at, parse::CENTRAL) {
         return Some((at, 0));
     }
-    let shift = (e.record_pos() as u64).checked_sub(e.cd_size)?.checked_sub(e.cd_offset)?;
+    let shift = (e.record_pos() as u64)
+        .checked_sub(e.cd_size)?
+        .checked_sub(e.cd_offset)?;
     let shift = usize::try_from(shift).ok().filter(|&s| s > 0)?;
     let at = at.checked_add(shift)?;
     parse::sig_at(data, at, parse::CENTRAL).then_some((at, shift))
@@ -123,7 +138,9 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     if let Some(dir) = &dir {
         for c in &dir.entries {
             let name = parse::decode_name(c.name, c.flags);
-            let at = usize::try_from(c.sizes.offset).ok().and_then(|o| o.checked_add(dir.shift));
+            let at = usize::try_from(c.sizes.offset)
+                .ok()
+                .and_then(|o| o.checked_add(dir.shift));
             let Some(l) = at.and_then(|at| parse::parse_local(data, at)) else {
                 ctx.report(
                     &zip_header_mismatch::RULE,
@@ -131,7 +148,11 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
                     format!("central entry `{name}` points at offset {}, where there is no local header", c.sizes.offset),
                     Some(format!("{name}@{}", c.sizes.offset)),
                 );
-                ctx.problem(ProblemKind::Malformed, Some(c.at as u64), format!("`{name}`: no local header; member not scanned"));
+                ctx.problem(
+                    ProblemKind::Malformed,
+                    Some(c.at as u64),
+                    format!("`{name}`: no local header; member not scanned"),
+                );
                 continue;
             };
             let cv = View::central(c, &l);
@@ -142,7 +163,10 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
                 ctx.report(
                     &zip_header_mismatch::RULE,
                     Some(l.at as u64),
-                    format!("local header and central directory disagree for `{name}`: {}", diffs.join("; ")),
+                    format!(
+                        "local header and central directory disagree for `{name}`: {}",
+                        diffs.join("; ")
+                    ),
                     Some(diffs.join("; ")),
                 );
             }
@@ -172,7 +196,10 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
                 ctx.report(
                     &zip_header_mismatch::RULE,
                     Some(dir.eocd.pos as u64),
-                    format!("end record declares {declared} entries, the central directory holds {}", dir.entries.len()),
+                    format!(
+                        "end record declares {declared} entries, the central directory holds {}",
+                        dir.entries.len()
+                    ),
                     Some(format!("{declared}!={}", dir.entries.len())),
                 );
             }
@@ -191,14 +218,27 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     }
 
     if let Some(first) = first.filter(|&f| f > 0) {
-        outside(ctx, data, 0, first, "before the first local header", "<prefix>");
+        outside(
+            ctx,
+            data,
+            0,
+            first,
+            "before the first local header",
+            "<prefix>",
+        );
     }
-    if let Some(dir) = &dir {
-        if let Ok(end) = usize::try_from(dir.eocd.end) {
-            if end < data.len() {
-                outside(ctx, data, end, data.len(), "after the end-of-central-directory record", "<trailing>");
-            }
-        }
+    if let Some(dir) = &dir
+        && let Ok(end) = usize::try_from(dir.eocd.end)
+        && end < data.len()
+    {
+        outside(
+            ctx,
+            data,
+            end,
+            data.len(),
+            "after the end-of-central-directory record",
+            "<trailing>",
+        );
     }
 }
 
@@ -206,7 +246,9 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
 fn directory<'a>(ctx: &mut Ctx<'_>, data: &'a [u8]) -> Option<Directory<'a>> {
     let mut found = None;
     for p in parse::eocd_candidates(data).take(16) {
-        let Some(e) = parse::parse_eocd(data, p) else { continue };
+        let Some(e) = parse::parse_eocd(data, p) else {
+            continue;
+        };
         if let Some((start, shift)) = locate_directory(data, &e) {
             found = Some((e, start, shift));
             break;
@@ -231,20 +273,36 @@ fn directory<'a>(ctx: &mut Ctx<'_>, data: &'a [u8]) -> Option<Directory<'a>> {
         );
         return None;
     };
-    let end = usize::try_from(eocd.cd_size).ok().and_then(|s| start.checked_add(s)).unwrap_or(usize::MAX).min(data.len());
+    let end = usize::try_from(eocd.cd_size)
+        .ok()
+        .and_then(|s| start.checked_add(s))
+        .unwrap_or(usize::MAX)
+        .min(data.len());
     let (entries, how) = parse::central_directory(data, start, end, ctx.limits.max_entries);
-    Some(Directory { eocd, start, shift, entries, how })
+    Some(Directory {
+        eocd,
+        start,
+        shift,
+        entries,
+        how,
+    })
 }
 
 /// The local header's own view of an entry, with sizes and CRC from its data descriptor when
 /// it defers them (flag bit 3 with zero fields).
 fn local_view<'a>(data: &[u8], l: &Local<'a>, cv: &View<'_>) -> View<'a> {
-    let deferred = l.flags & FLAG_DESCRIPTOR != 0 && l.crc == 0 && l.sizes.csize == 0 && l.sizes.usize == 0;
+    let deferred =
+        l.flags & FLAG_DESCRIPTOR != 0 && l.crc == 0 && l.sizes.csize == 0 && l.sizes.usize == 0;
     if !deferred {
         return View::local(l, l.crc, l.sizes.csize, l.sizes.usize);
     }
     let at = usize::try_from(cv.data_end()).unwrap_or(usize::MAX);
-    match parse::parse_descriptor(data, at, Some(cv.csize), l.sizes.zip64 || cv.csize > u64::from(u32::MAX)) {
+    match parse::parse_descriptor(
+        data,
+        at,
+        Some(cv.csize),
+        l.sizes.zip64 || cv.csize > u64::from(u32::MAX),
+    ) {
         Some(d) => View::local(l, d.crc, d.csize, d.usize),
         // No descriptor to compare with: the local header defers to the directory.
         None => View::local(l, cv.crc, cv.csize, cv.usize),
@@ -261,16 +319,28 @@ fn differences(c: &View<'_>, l: &View<'_>) -> Vec<String> {
         ));
     }
     if c.method != l.method {
-        d.push(format!("method {} (local) vs {} (central)", l.method, c.method));
+        d.push(format!(
+            "method {} (local) vs {} (central)",
+            l.method, c.method
+        ));
     }
     if c.flags != l.flags {
-        d.push(format!("flags {:#06x} (local) vs {:#06x} (central)", l.flags, c.flags));
+        d.push(format!(
+            "flags {:#06x} (local) vs {:#06x} (central)",
+            l.flags, c.flags
+        ));
     }
     if c.crc != l.crc {
-        d.push(format!("CRC {:#010x} (local) vs {:#010x} (central)", l.crc, c.crc));
+        d.push(format!(
+            "CRC {:#010x} (local) vs {:#010x} (central)",
+            l.crc, c.crc
+        ));
     }
     if c.csize != l.csize || c.usize != l.usize {
-        d.push(format!("sizes {}/{} (local) vs {}/{} (central)", l.csize, l.usize, c.csize, c.usize));
+        d.push(format!(
+            "sizes {}/{} (local) vs {}/{} (central)",
+            l.csize, l.usize, c.csize, c.usize
+        ));
     }
     d
 }
@@ -303,14 +373,20 @@ fn walk_local_headers<'a>(
     while pos < region_end && seen <= ctx.limits.max_entries {
         if parse::sig_at(data, pos, LOCAL) {
             let Some(l) = parse::parse_local(data, pos) else {
-                ctx.problem(ProblemKind::Truncated, Some(pos as u64), format!("local header at offset {pos} is cut short"));
+                ctx.problem(
+                    ProblemKind::Truncated,
+                    Some(pos as u64),
+                    format!("local header at offset {pos} is cut short"),
+                );
                 break;
             };
             seen += 1;
             let (csize, zip64) = match by_header.get(&pos).and_then(|&i| views.get(i)) {
                 Some(v) => (v.csize, l.sizes.zip64 || v.csize > u64::from(u32::MAX)),
                 None => {
-                    let Some(csize) = orphan_size(ctx, data, &l) else { break };
+                    let Some(csize) = orphan_size(ctx, data, &l) else {
+                        break;
+                    };
                     let name = parse::decode_name(l.name, l.flags);
                     if dir.is_some() {
                         ctx.report(
@@ -320,9 +396,11 @@ fn walk_local_headers<'a>(
                             Some(name.escape_debug().to_string()),
                         );
                     }
-                    let end = usize::try_from((l.data_start as u64).saturating_add(csize)).unwrap_or(usize::MAX);
+                    let end = usize::try_from((l.data_start as u64).saturating_add(csize))
+                        .unwrap_or(usize::MAX);
                     let (crc, usize_) = if l.flags & FLAG_DESCRIPTOR != 0 && l.sizes.csize == 0 {
-                        parse::parse_descriptor(data, end, Some(csize), l.sizes.zip64).map_or((l.crc, l.sizes.usize), |d| (d.crc, d.usize))
+                        parse::parse_descriptor(data, end, Some(csize), l.sizes.zip64)
+                            .map_or((l.crc, l.sizes.usize), |d| (d.crc, d.usize))
                     } else {
                         (l.crc, l.sizes.usize)
                     };
@@ -330,12 +408,13 @@ fn walk_local_headers<'a>(
                     (csize, l.sizes.zip64)
                 }
             };
-            let end = usize::try_from((l.data_start as u64).saturating_add(csize)).unwrap_or(usize::MAX);
+            let end =
+                usize::try_from((l.data_start as u64).saturating_add(csize)).unwrap_or(usize::MAX);
             let mut next = end;
-            if l.flags & FLAG_DESCRIPTOR != 0 {
-                if let Some(d) = parse::parse_descriptor(data, end, Some(csize), zip64) {
-                    next = d.end;
-                }
+            if l.flags & FLAG_DESCRIPTOR != 0
+                && let Some(d) = parse::parse_descriptor(data, end, Some(csize), zip64)
+            {
+                next = d.end;
             }
             if next <= pos {
                 break;
@@ -343,18 +422,33 @@ fn walk_local_headers<'a>(
             pos = next;
             continue;
         }
-        if parse::AFTER_ENTRIES.iter().any(|s| parse::sig_at(data, pos, s)) && listed.iter().all(|&h| h < pos) {
+        if parse::AFTER_ENTRIES
+            .iter()
+            .any(|s| parse::sig_at(data, pos, s))
+            && listed.iter().all(|&h| h < pos)
+        {
             break;
         }
         // Bytes that belong to no entry: up to the next listed header, or the directory.
-        let next = listed.iter().copied().find(|&h| h > pos).unwrap_or(region_end);
+        let next = listed
+            .iter()
+            .copied()
+            .find(|&h| h > pos)
+            .unwrap_or(region_end);
         if dir.is_none() {
             break;
         }
-        outside(ctx, data, pos, next, "between entries", &format!("<gap@{pos}>"));
+        outside(
+            ctx,
+            data,
+            pos,
+            next,
+            "between entries",
+            &format!("<gap@{pos}>"),
+        );
         pos = next;
     }
-    Some(first?)
+    first
 }
 
 /// The compressed size of a local entry the directory does not describe: from its header, or
@@ -387,7 +481,13 @@ fn deflate_end(input: &[u8], max_out: u64) -> Option<u64> {
     loop {
         let consumed = usize::try_from(d.total_in()).ok()?;
         let before = (d.total_in(), d.total_out());
-        let status = d.decompress(input.get(consumed..)?, &mut scratch, flate2::FlushDecompress::None).ok()?;
+        let status = d
+            .decompress(
+                input.get(consumed..)?,
+                &mut scratch,
+                flate2::FlushDecompress::None,
+            )
+            .ok()?;
         if status == flate2::Status::StreamEnd {
             return Some(d.total_in());
         }
@@ -437,7 +537,11 @@ fn check_flags(ctx: &mut Ctx<'_>, views: &[View<'_>]) {
         }
     }
     for (bits, n, first) in groups {
-        let what = if bits & 0x0001 != 0 { "the encryption bit" } else { "unusual bits" };
+        let what = if bits & 0x0001 != 0 {
+            "the encryption bit"
+        } else {
+            "unusual bits"
+        };
         let first_name = parse::decode_name(first.name, first.flags);
         ctx.report(
             &zip_flags::RULE,
@@ -454,8 +558,11 @@ fn check_flags(ctx: &mut Ctx<'_>, views: &[View<'_>]) {
 /// Entries whose data overlap (or that share one local header) are how non-recursive zip
 /// bombs multiply one compressed kernel.
 fn check_overlaps(ctx: &mut Ctx<'_>, views: &[View<'_>]) {
-    let mut spans: Vec<(usize, u64, usize)> =
-        views.iter().filter(|v| !v.local && v.csize > 0).map(|v| (v.data_start, v.data_end(), v.header)).collect();
+    let mut spans: Vec<(usize, u64, usize)> = views
+        .iter()
+        .filter(|v| !v.local && v.csize > 0)
+        .map(|v| (v.data_start, v.data_end(), v.header))
+        .collect();
     spans.sort_unstable();
     let mut overlapping = 0usize;
     let mut reach = 0u64;
@@ -479,14 +586,19 @@ fn check_overlaps(ctx: &mut Ctx<'_>, views: &[View<'_>]) {
 
 /// Reports bytes outside the zip structure and scans them by content.
 fn outside(ctx: &mut Ctx<'_>, data: &[u8], from: usize, to: usize, where_: &str, name: &str) {
-    let Some(bytes) = data.get(from..to.min(data.len())) else { return };
+    let Some(bytes) = data.get(from..to.min(data.len())) else {
+        return;
+    };
     if bytes.iter().all(|&b| b == 0) {
         return;
     }
     ctx.report(
         &data_outside_archive::RULE,
         Some(from as u64),
-        format!("{} bytes {where_} are not part of any zip entry", bytes.len()),
+        format!(
+            "{} bytes {where_} are not part of any zip entry",
+            bytes.len()
+        ),
         Some(format!("{} bytes {where_}", bytes.len())),
     );
     ctx.scan_member(name, bytes);
@@ -509,7 +621,10 @@ fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>) -> bool {
         ctx.problem(
             ProblemKind::Truncated,
             at,
-            format!("`{name}`: data runs {} bytes past the end of the file; the rest is missing", v.csize - avail),
+            format!(
+                "`{name}`: data runs {} bytes past the end of the file; the rest is missing",
+                v.csize - avail
+            ),
         );
     }
     let raw = &data[start..start + v.csize.min(avail) as usize];
@@ -517,15 +632,28 @@ fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>) -> bool {
         0 => None,
         8 => Some(Codec::Deflate),
         12 => Some(Codec::Bzip2),
-        14 => Some(Codec::ZipLzma { eos: v.flags & 0x0002 != 0, size: v.usize }),
+        14 => Some(Codec::ZipLzma {
+            eos: v.flags & 0x0002 != 0,
+            size: v.usize,
+        }),
         93 => Some(Codec::Zstd),
         95 => Some(Codec::Xz),
         99 => {
-            ctx.problem(ProblemKind::Encrypted, at, format!("`{name}` is AES-encrypted; not scanned"));
+            ctx.problem(
+                ProblemKind::Encrypted,
+                at,
+                format!("`{name}` is AES-encrypted; not scanned"),
+            );
             return true;
         }
         m => {
-            ctx.problem(ProblemKind::Unsupported, at, format!("`{name}` uses compression method {m}, which is not supported; not scanned"));
+            ctx.problem(
+                ProblemKind::Unsupported,
+                at,
+                format!(
+                    "`{name}` uses compression method {m}, which is not supported; not scanned"
+                ),
+            );
             return true;
         }
     };
@@ -535,7 +663,10 @@ fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>) -> bool {
                 ctx.report(
                     &zip_header_mismatch::RULE,
                     at,
-                    format!("stored entry `{name}` declares {} bytes stored but a size of {}", v.csize, v.usize),
+                    format!(
+                        "stored entry `{name}` declares {} bytes stored but a size of {}",
+                        v.csize, v.usize
+                    ),
                     Some(format!("{}!={}", v.csize, v.usize)),
                 );
             }
@@ -543,7 +674,8 @@ fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>) -> bool {
         }
         Some(codec) => {
             let mut budget = Budget::new(ctx, raw.len() as u64);
-            let declared_bomb = v.usize > RATIO_FLOOR && v.usize / (raw.len() as u64).max(1) > ctx.limits.max_ratio;
+            let declared_bomb =
+                v.usize > RATIO_FLOOR && v.usize / (raw.len() as u64).max(1) > ctx.limits.max_ratio;
             if declared_bomb {
                 // The sizes promise a bomb: confirm by decoding only past the floor.
                 budget = budget.at_most(RATIO_FLOOR, Cap::Ratio);
@@ -565,14 +697,21 @@ fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>) -> bool {
                 ctx.problem(
                     ProblemKind::LimitExceeded,
                     at,
-                    format!("`{name}`: decompression bomb; only the first {} bytes were scanned", d.data.len()),
+                    format!(
+                        "`{name}`: decompression bomb; only the first {} bytes were scanned",
+                        d.data.len()
+                    ),
                 );
                 ctx.charge_inflated(d.data.len() as u64);
             } else {
                 decode::settle(ctx, &name, budget, &d, at);
             }
             if d.stop != Stop::End && v.flags & 0x0001 != 0 {
-                ctx.problem(ProblemKind::Encrypted, at, format!("`{name}` does not decode as plain data; it may be truly encrypted"));
+                ctx.problem(
+                    ProblemKind::Encrypted,
+                    at,
+                    format!("`{name}` does not decode as plain data; it may be truly encrypted"),
+                );
             }
             let complete = d.stop == Stop::End;
             (Cow::Owned(d.data), complete)
@@ -589,14 +728,21 @@ fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>) -> bool {
 /// parses (opaque tensor data) are not hashed: a wrong CRC there changes nothing a loader
 /// runs, and hashing gigabytes would cost more than the rest of the scan.
 fn check_crc(ctx: &mut Ctx<'_>, v: &View<'_>, name: &str, content: &[u8]) {
-    if v.method == 0 && content.len() as u64 > RATIO_FLOOR && sniff::detect(content) == Format::Unknown {
+    if v.method == 0
+        && content.len() as u64 > RATIO_FLOOR
+        && sniff::detect(content) == Format::Unknown
+    {
         return;
     }
     let mut crc = flate2::Crc::new();
     crc.update(content);
     let size_ok = content.len() as u64 == v.usize;
     if crc.sum() != v.crc || !size_ok {
-        let what = if v.local { "local header" } else { "central directory" };
+        let what = if v.local {
+            "local header"
+        } else {
+            "central directory"
+        };
         ctx.report(
             &crc_mismatch::RULE,
             Some(v.header as u64),

@@ -33,7 +33,9 @@ pub(super) fn u32_at(d: &[u8], at: usize) -> Option<u32> {
 
 pub(super) fn u64_at(d: &[u8], at: usize) -> Option<u64> {
     let b = d.get(at..at.checked_add(8)?)?;
-    Some(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    Some(u64::from_le_bytes([
+        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+    ]))
 }
 
 pub(super) fn sig_at(d: &[u8], at: usize, sig: &[u8; 4]) -> bool {
@@ -85,21 +87,32 @@ pub(super) fn parse_eocd(data: &[u8], pos: usize) -> Option<Eocd> {
     let cd_size = u64::from(u32_at(data, pos + 12)?);
     let cd_offset = u64::from(u32_at(data, pos + 16)?);
     let comment = u64::from(u16_at(data, pos + 20)?);
-    let mut e = Eocd { pos, end: pos as u64 + EOCD_LEN as u64 + comment, entries, cd_size, cd_offset, zip64: None };
+    let mut e = Eocd {
+        pos,
+        end: pos as u64 + EOCD_LEN as u64 + comment,
+        entries,
+        cd_size,
+        cd_offset,
+        zip64: None,
+    };
     if let Some(loc) = pos.checked_sub(20).filter(|&l| sig_at(data, l, LOCATOR64)) {
         // miniz follows the locator's offset; Python assumes the record sits right before the
         // locator. Try both, in that order.
         let by_offset = u64_at(data, loc + 8).and_then(|o| usize::try_from(o).ok());
         let adjacent = loc.checked_sub(56);
         for at in [by_offset, adjacent].into_iter().flatten() {
-            if sig_at(data, at, EOCD64) {
-                if let (Some(n), Some(size), Some(off)) = (u64_at(data, at + 32), u64_at(data, at + 40), u64_at(data, at + 48)) {
-                    e.entries = n;
-                    e.cd_size = size;
-                    e.cd_offset = off;
-                    e.zip64 = Some(at);
-                    break;
-                }
+            if sig_at(data, at, EOCD64)
+                && let (Some(n), Some(size), Some(off)) = (
+                    u64_at(data, at + 32),
+                    u64_at(data, at + 40),
+                    u64_at(data, at + 48),
+                )
+            {
+                e.entries = n;
+                e.cd_size = size;
+                e.cd_offset = off;
+                e.zip64 = Some(at);
+                break;
             }
         }
     }
@@ -120,15 +133,15 @@ fn apply_zip64(extra: &[u8], s: &mut Sizes, want_usize: bool, want_csize: bool, 
     let mut p = 0usize;
     while let (Some(id), Some(len)) = (u16_at(extra, p), u16_at(extra, p + 2)) {
         let body_start = p + 4;
-        let Some(body) = extra.get(body_start..body_start + usize::from(len)) else { return };
+        let Some(body) = extra.get(body_start..body_start + usize::from(len)) else {
+            return;
+        };
         if id == 0x0001 {
             let mut q = 0usize;
             let mut take = |want: bool, slot: &mut u64| {
-                if want {
-                    if let Some(v) = u64_at(body, q) {
-                        *slot = v;
-                        q += 8;
-                    }
+                if want && let Some(v) = u64_at(body, q) {
+                    *slot = v;
+                    q += 8;
                 }
             };
             take(want_usize, &mut s.usize);
@@ -165,7 +178,12 @@ pub(super) enum CentralEnd {
 }
 
 /// Reads central directory records from `start` until `end` (the end record), at most `max`.
-pub(super) fn central_directory(data: &[u8], start: usize, end: usize, max: u64) -> (Vec<Central<'_>>, CentralEnd) {
+pub(super) fn central_directory(
+    data: &[u8],
+    start: usize,
+    end: usize,
+    max: u64,
+) -> (Vec<Central<'_>>, CentralEnd) {
     let mut out = Vec::new();
     let mut p = start;
     while p < end {
@@ -190,7 +208,11 @@ fn parse_central(data: &[u8], at: usize) -> Option<(Central<'_>, usize)> {
     let h = data.get(at..at.checked_add(CENTRAL_LEN)?)?;
     let r16 = |o: usize| u16::from_le_bytes([h[o], h[o + 1]]);
     let r32 = |o: usize| u32::from_le_bytes([h[o], h[o + 1], h[o + 2], h[o + 3]]);
-    let (name_len, extra_len, comment_len) = (usize::from(r16(28)), usize::from(r16(30)), usize::from(r16(32)));
+    let (name_len, extra_len, comment_len) = (
+        usize::from(r16(28)),
+        usize::from(r16(30)),
+        usize::from(r16(32)),
+    );
     let name_start = at + CENTRAL_LEN;
     let name = data.get(name_start..name_start + name_len)?;
     let extra = data.get(name_start + name_len..name_start + name_len + extra_len)?;
@@ -199,9 +221,30 @@ fn parse_central(data: &[u8], at: usize) -> Option<(Central<'_>, usize)> {
         return None;
     }
     let (csize, usize_, offset) = (r32(20), r32(24), r32(42));
-    let mut sizes = Sizes { csize: csize.into(), usize: usize_.into(), offset: offset.into(), zip64: false };
-    apply_zip64(extra, &mut sizes, usize_ == u32::MAX, csize == u32::MAX, offset == u32::MAX);
-    Some((Central { at, flags: r16(8), method: r16(10), crc: r32(16), sizes, name }, next))
+    let mut sizes = Sizes {
+        csize: csize.into(),
+        usize: usize_.into(),
+        offset: offset.into(),
+        zip64: false,
+    };
+    apply_zip64(
+        extra,
+        &mut sizes,
+        usize_ == u32::MAX,
+        csize == u32::MAX,
+        offset == u32::MAX,
+    );
+    Some((
+        Central {
+            at,
+            flags: r16(8),
+            method: r16(10),
+            crc: r32(16),
+            sizes,
+            name,
+        },
+        next,
+    ))
 }
 
 /// One local file header.
@@ -227,9 +270,16 @@ pub(super) fn parse_local(data: &[u8], at: usize) -> Option<Local<'_>> {
     let (name_len, extra_len) = (usize::from(r16(26)), usize::from(r16(28)));
     let name_start = at + LOCAL_LEN;
     let name = data.get(name_start..name_start + name_len)?;
-    let extra = data.get(name_start + name_len..(name_start + name_len + extra_len).min(data.len())).unwrap_or(&[]);
+    let extra = data
+        .get(name_start + name_len..(name_start + name_len + extra_len).min(data.len()))
+        .unwrap_or(&[]);
     let (csize, usize_) = (r32(18), r32(22));
-    let mut sizes = Sizes { csize: csize.into(), usize: usize_.into(), offset: at as u64, zip64: false };
+    let mut sizes = Sizes {
+        csize: csize.into(),
+        usize: usize_.into(),
+        offset: at as u64,
+        zip64: false,
+    };
     // In a local header the ZIP64 field carries both sizes whenever either is saturated.
     let saturated = usize_ == u32::MAX || csize == u32::MAX;
     apply_zip64(extra, &mut sizes, saturated, saturated, false);
@@ -257,21 +307,42 @@ pub(super) struct Descriptor {
 /// Reads the descriptor at `at` (with or without its optional signature). ZIP64 descriptors
 /// carry 8-byte sizes; which layout applies is decided by which one matches `csize` when that
 /// is known, else by `zip64`.
-pub(super) fn parse_descriptor(data: &[u8], at: usize, csize: Option<u64>, zip64: bool) -> Option<Descriptor> {
-    let body = if sig_at(data, at, DESCRIPTOR) { at + 4 } else { at };
+pub(super) fn parse_descriptor(
+    data: &[u8],
+    at: usize,
+    csize: Option<u64>,
+    zip64: bool,
+) -> Option<Descriptor> {
+    let body = if sig_at(data, at, DESCRIPTOR) {
+        at + 4
+    } else {
+        at
+    };
     let crc = u32_at(data, body)?;
     let narrow = (u32_at(data, body + 4), u32_at(data, body + 8));
     let wide = (u64_at(data, body + 4), u64_at(data, body + 12));
     let narrow = match narrow {
-        (Some(c), Some(u)) => Some(Descriptor { crc, csize: c.into(), usize: u.into(), end: body + 12 }),
+        (Some(c), Some(u)) => Some(Descriptor {
+            crc,
+            csize: c.into(),
+            usize: u.into(),
+            end: body + 12,
+        }),
         _ => None,
     };
     let wide = match wide {
-        (Some(c), Some(u)) => Some(Descriptor { crc, csize: c, usize: u, end: body + 20 }),
+        (Some(c), Some(u)) => Some(Descriptor {
+            crc,
+            csize: c,
+            usize: u,
+            end: body + 20,
+        }),
         _ => None,
     };
     match csize {
-        Some(c) if wide.is_some_and(|w| w.csize == c) && narrow.is_none_or(|n| n.csize != c) => wide,
+        Some(c) if wide.is_some_and(|w| w.csize == c) && narrow.is_none_or(|n| n.csize != c) => {
+            wide
+        }
         Some(_) => narrow.or(wide),
         None if zip64 => wide.or(narrow),
         None => narrow,
@@ -314,16 +385,25 @@ pub(super) fn decode_name(name: &[u8], flags: u16) -> String {
     if flags & 0x0800 != 0 || name.is_ascii() {
         return String::from_utf8_lossy(name).into_owned();
     }
-    name.iter().map(|&b| if b < 0x80 { char::from(b) } else { CP437_HIGH[usize::from(b - 0x80)] }).collect()
+    name.iter()
+        .map(|&b| {
+            if b < 0x80 {
+                char::from(b)
+            } else {
+                CP437_HIGH[usize::from(b - 0x80)]
+            }
+        })
+        .collect()
 }
 
 const CP437_HIGH: [char; 128] = [
-    'Ç', 'ü', 'é', 'â', 'ä', 'à', 'å', 'ç', 'ê', 'ë', 'è', 'ï', 'î', 'ì', 'Ä', 'Å', 'É', 'æ', 'Æ', 'ô', 'ö', 'ò', 'û', 'ù',
-    'ÿ', 'Ö', 'Ü', '¢', '£', '¥', '₧', 'ƒ', 'á', 'í', 'ó', 'ú', 'ñ', 'Ñ', 'ª', 'º', '¿', '⌐', '¬', '½', '¼', '¡', '«', '»',
-    '░', '▒', '▓', '│', '┤', '╡', '╢', '╖', '╕', '╣', '║', '╗', '╝', '╜', '╛', '┐', '└', '┴', '┬', '├', '─', '┼', '╞', '╟',
-    '╚', '╔', '╩', '╦', '╠', '═', '╬', '╧', '╨', '╤', '╥', '╙', '╘', '╒', '╓', '╫', '╪', '┘', '┌', '█', '▄', '▌', '▐', '▀',
-    'α', 'ß', 'Γ', 'π', 'Σ', 'σ', 'µ', 'τ', 'Φ', 'Θ', 'Ω', 'δ', '∞', 'φ', 'ε', '∩', '≡', '±', '≥', '≤', '⌠', '⌡', '÷', '≈',
-    '°', '∙', '·', '√', 'ⁿ', '²', '■', '\u{a0}',
+    'Ç', 'ü', 'é', 'â', 'ä', 'à', 'å', 'ç', 'ê', 'ë', 'è', 'ï', 'î', 'ì', 'Ä', 'Å', 'É', 'æ', 'Æ',
+    'ô', 'ö', 'ò', 'û', 'ù', 'ÿ', 'Ö', 'Ü', '¢', '£', '¥', '₧', 'ƒ', 'á', 'í', 'ó', 'ú', 'ñ', 'Ñ',
+    'ª', 'º', '¿', '⌐', '¬', '½', '¼', '¡', '«', '»', '░', '▒', '▓', '│', '┤', '╡', '╢', '╖', '╕',
+    '╣', '║', '╗', '╝', '╜', '╛', '┐', '└', '┴', '┬', '├', '─', '┼', '╞', '╟', '╚', '╔', '╩', '╦',
+    '╠', '═', '╬', '╧', '╨', '╤', '╥', '╙', '╘', '╒', '╓', '╫', '╪', '┘', '┌', '█', '▄', '▌', '▐',
+    '▀', 'α', 'ß', 'Γ', 'π', 'Σ', 'σ', 'µ', 'τ', 'Φ', 'Θ', 'Ω', 'δ', '∞', 'φ', 'ε', '∩', '≡', '±',
+    '≥', '≤', '⌠', '⌡', '÷', '≈', '°', '∙', '·', '√', 'ⁿ', '²', '■', '\u{a0}',
 ];
 
 #[cfg(test)]

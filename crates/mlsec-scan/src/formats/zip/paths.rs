@@ -20,7 +20,8 @@ pub(crate) enum Verdict {
 }
 
 fn components(path: &str) -> impl Iterator<Item = &str> {
-    path.split(['/', '\\']).filter(|c| !c.is_empty() && *c != ".")
+    path.split(['/', '\\'])
+        .filter(|c| !c.is_empty() && *c != ".")
 }
 
 fn is_absolute(path: &str) -> Option<&'static str> {
@@ -82,15 +83,24 @@ pub(crate) fn normalize(path: &str) -> String {
 /// Symlink targets resolve from the link's own directory; hardlink targets from the root.
 pub(crate) fn link_escapes(link: &str, target: &str, from_root: bool) -> Option<&'static str> {
     if let Some(why) = is_absolute(target) {
-        return Some(if why == "absolute path" { "absolute target" } else { "drive-letter target" });
+        return Some(if why == "absolute path" {
+            "absolute target"
+        } else {
+            "drive-letter target"
+        });
     }
     let start = if from_root {
         0
     } else {
         let n = normalize(link);
-        n.split('/').filter(|c| !c.is_empty()).count().saturating_sub(1)
+        n.split('/')
+            .filter(|c| !c.is_empty())
+            .count()
+            .saturating_sub(1)
     };
-    walk(target, start).is_none().then_some("target climbs out of the extraction directory")
+    walk(target, start)
+        .is_none()
+        .then_some("target climbs out of the extraction directory")
 }
 
 /// Reports `path` (a member of the current container) when it escapes or is ambiguous.
@@ -109,7 +119,10 @@ pub(crate) fn report(ctx: &mut Ctx<'_>, path: &str, offset: Option<u64>, kind: &
             Severity::Medium,
             Confidence::Medium,
             offset,
-            format!("{kind} member `{}` uses `\\`, a directory separator for Windows extractors", path.escape_debug()),
+            format!(
+                "{kind} member `{}` uses `\\`, a directory separator for Windows extractors",
+                path.escape_debug()
+            ),
             evidence,
         ),
         Verdict::Nul => ctx.report_with(
@@ -117,7 +130,10 @@ pub(crate) fn report(ctx: &mut Ctx<'_>, path: &str, offset: Option<u64>, kind: &
             Severity::Medium,
             Confidence::Medium,
             offset,
-            format!("{kind} member `{}` holds a NUL byte; readers disagree on its name", path.escape_debug()),
+            format!(
+                "{kind} member `{}` holds a NUL byte; readers disagree on its name",
+                path.escape_debug()
+            ),
             evidence,
         ),
     }
