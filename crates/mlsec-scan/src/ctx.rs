@@ -34,12 +34,7 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(limits: &'a Limits, policy: &'a Policy, root: String) -> Ctx<'a> {
-        Ctx {
-            limits,
-            policy,
-            chain: vec![root],
-            state: State::default(),
-        }
+        Ctx { limits, policy, chain: vec![root], state: State::default() }
     }
 
     /// Containers between the scanned file and the current element (0 for the file itself).
@@ -54,10 +49,7 @@ impl<'a> Ctx<'a> {
 
     /// The location of the current element at `offset`.
     pub fn loc(&self, offset: Option<u64>) -> Location {
-        Location {
-            chain: self.chain.clone(),
-            offset,
-        }
+        Location { chain: self.chain.clone(), offset }
     }
 
     /// Reports a finding of `rule` with its default severity and high confidence.
@@ -68,14 +60,7 @@ impl<'a> Ctx<'a> {
         message: impl Into<String>,
         evidence: Option<String>,
     ) {
-        self.report_with(
-            rule,
-            rule.severity,
-            Confidence::High,
-            offset,
-            message,
-            evidence,
-        );
+        self.report_with(rule, rule.severity, Confidence::High, offset, message, evidence);
     }
 
     /// Reports a finding with an explicit severity and confidence (rules whose severity
@@ -92,12 +77,9 @@ impl<'a> Ctx<'a> {
         let location = self.loc(offset);
         let message = message.into();
         // The same rule at the same place with the same evidence is one finding.
-        if self
-            .state
-            .findings
-            .iter()
-            .any(|f| f.rule == rule.code && f.location == location && f.evidence == evidence)
-        {
+        if self.state.findings.iter().any(|f| {
+            f.rule == rule.code && f.location == location && f.evidence == evidence
+        }) {
             return;
         }
         self.state.findings.push(Finding {
@@ -113,11 +95,7 @@ impl<'a> Ctx<'a> {
     /// Records that part of the input could not be fully checked.
     pub fn problem(&mut self, kind: ProblemKind, offset: Option<u64>, message: impl Into<String>) {
         let location = self.loc(offset);
-        self.state.problems.push(Problem {
-            kind,
-            location,
-            message: message.into(),
-        });
+        self.state.problems.push(Problem { kind, location, message: message.into() });
     }
 
     /// Records the format of the current element.
@@ -133,10 +111,7 @@ impl<'a> Ctx<'a> {
             self.problem(
                 ProblemKind::LimitExceeded,
                 None,
-                format!(
-                    "member `{name}` is nested deeper than {} containers; not scanned",
-                    self.limits.max_depth
-                ),
+                format!("member `{name}` is nested deeper than {} containers; not scanned", self.limits.max_depth),
             );
             return None;
         }
@@ -176,10 +151,7 @@ impl<'a> Ctx<'a> {
             self.problem(
                 ProblemKind::LimitExceeded,
                 None,
-                format!(
-                    "more than {} archive entries; the rest are not scanned",
-                    self.limits.max_entries
-                ),
+                format!("more than {} archive entries; the rest are not scanned", self.limits.max_entries),
             );
         }
         self.state.entries <= self.limits.max_entries

@@ -9,44 +9,20 @@ use crate::sniff::Format;
 
 /// The readers that can be driven directly.
 pub const READERS: &[&str] = &[
-    "any",
-    "zip",
-    "tar",
-    "compressed",
-    "sevenzip",
-    "pickle",
-    "numpy",
-    "hdf5",
-    "savedmodel",
-    "onnx",
-    "gguf",
-    "safetensors",
-    "json",
-    "template",
+    "any", "zip", "tar", "compressed", "sevenzip", "pickle", "numpy", "hdf5", "savedmodel", "onnx", "gguf",
+    "safetensors", "json", "template",
 ];
 
 /// Runs the reader `reader` (one of [`READERS`]) on `data`; returns (findings, problems) counts.
 pub fn run(reader: &str, data: &[u8]) -> (usize, usize) {
-    let limits = Limits {
-        max_inflated_bytes: 64 << 20,
-        max_member_bytes: 16 << 20,
-        ..Limits::default()
-    };
+    let limits = Limits { max_inflated_bytes: 64 << 20, max_member_bytes: 16 << 20, ..Limits::default() };
     let policy = Policy::default();
     let mut ctx = Ctx::new(&limits, &policy, "fuzz".into());
     match reader {
         "zip" => formats::zip::scan(&mut ctx, data),
         "tar" => formats::tar::scan(&mut ctx, data),
         "compressed" => {
-            for f in [
-                Format::Gzip,
-                Format::Bzip2,
-                Format::Xz,
-                Format::Lzma,
-                Format::Zstd,
-                Format::Lz4,
-                Format::Zlib,
-            ] {
+            for f in [Format::Gzip, Format::Bzip2, Format::Xz, Format::Lzma, Format::Zstd, Format::Lz4, Format::Zlib] {
                 formats::compressed::scan(&mut ctx, f, data);
             }
         }

@@ -10,13 +10,13 @@
 mod ctx;
 mod dispatch;
 pub mod formats;
-#[doc(hidden)]
-pub mod fuzzing;
 mod limits;
 mod policy;
 pub mod rules;
 mod scanner;
 pub mod sniff;
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub use limits::Limits;
 pub use policy::{Policy, SeverityOverride, Waiver, WaiverUse};

@@ -76,10 +76,7 @@ impl Waiver {
 
     fn matches(&self, f: &Finding) -> bool {
         self.rule == f.rule
-            && self
-                .evidence
-                .as_deref()
-                .is_none_or(|e| f.evidence.as_deref() == Some(e))
+            && self.evidence.as_deref().is_none_or(|e| f.evidence.as_deref() == Some(e))
             && self.path.as_deref().is_none_or(|g| {
                 let mut loc = f.location.clone();
                 loc.offset = None;
@@ -91,19 +88,13 @@ impl Waiver {
 impl Policy {
     /// Whether the team allowed this callable (`module`, `qualname`).
     pub fn allows_global(&self, module: &str, name: &str) -> bool {
-        self.allowed_globals
-            .iter()
-            .any(|g| match g.strip_suffix(".*") {
-                Some(m) => {
-                    module == m || module.strip_prefix(m).is_some_and(|r| r.starts_with('.'))
-                }
-                None => {
-                    g.len() == module.len() + 1 + name.len()
-                        && g.starts_with(module)
-                        && g[module.len()..].starts_with('.')
-                        && g.ends_with(name)
-                }
-            })
+        self.allowed_globals.iter().any(|g| match g.strip_suffix(".*") {
+            Some(m) => module == m || module.strip_prefix(m).is_some_and(|r| r.starts_with('.')),
+            None => g.len() == module.len() + 1 + name.len()
+                && g.starts_with(module)
+                && g[module.len()..].starts_with('.')
+                && g.ends_with(name),
+        })
     }
 
     /// Applies severity overrides and waivers. Returns the findings kept and those waived.
@@ -176,10 +167,7 @@ mod tests {
             rule,
             severity: Severity::High,
             confidence: Confidence::High,
-            location: Location {
-                chain: chain.iter().map(|s| s.to_string()).collect(),
-                offset: Some(3),
-            },
+            location: Location { chain: chain.iter().map(|s| s.to_string()).collect(), offset: Some(3) },
             message: "m".into(),
             evidence: Some(evidence.into()),
         }
@@ -198,10 +186,7 @@ mod tests {
     fn overrides_and_waivers_apply_and_count() {
         let policy = Policy {
             allowed_globals: vec!["myteam.models.Net".into(), "myteam.layers.*".into()],
-            overrides: vec![SeverityOverride {
-                rule: "PKL002".into(),
-                severity: Severity::Low,
-            }],
+            overrides: vec![SeverityOverride { rule: "PKL002".into(), severity: Severity::Low }],
             waivers: vec![
                 Waiver::new("PKL001", Some("ok/**".into()), None, "reviewed", "p.toml:3"),
                 Waiver::new("PKL009", None, None, "never matches", "p.toml:7"),

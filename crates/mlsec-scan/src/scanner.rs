@@ -86,31 +86,21 @@ impl Scanner {
     /// Scans the file at `path`. I/O failures after opening become problems in the report;
     /// only a file that cannot be opened at all is an error.
     pub fn scan_path(&self, path: &Path) -> Result<FileReport, ScanError> {
-        let io = |source| ScanError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
+        let io = |source| ScanError::Io { path: path.to_path_buf(), source };
         let file = File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
         let display = path.display().to_string();
         if size <= READ_THRESHOLD {
             let mut buf = Vec::with_capacity(size as usize);
             use std::io::Read;
-            (&file)
-                .take(READ_THRESHOLD + 1)
-                .read_to_end(&mut buf)
-                .map_err(io)?;
+            (&file).take(READ_THRESHOLD + 1).read_to_end(&mut buf).map_err(io)?;
             return Ok(self.scan_bytes(&display, &buf));
         }
         match map(&file) {
             Ok(m) => Ok(self.scan_bytes(&display, &m)),
             Err(e) => {
                 let mut ctx = Ctx::new(&self.limits, &self.policy, display.clone());
-                ctx.problem(
-                    ProblemKind::Io,
-                    None,
-                    format!("cannot memory-map the file: {e}"),
-                );
+                ctx.problem(ProblemKind::Io, None, format!("cannot memory-map the file: {e}"));
                 Ok(self.finish(display, size, ctx))
             }
         }
@@ -127,14 +117,7 @@ impl Scanner {
         let state = ctx.state;
         let (mut findings, waived) = self.policy.apply(state.findings);
         findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
-        FileReport {
-            path,
-            size,
-            formats: state.formats,
-            findings,
-            waived,
-            problems: state.problems,
-        }
+        FileReport { path, size, formats: state.formats, findings, waived, problems: state.problems }
     }
 }
 

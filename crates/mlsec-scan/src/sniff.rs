@@ -77,23 +77,15 @@ impl Format {
 
     /// Formats that can carry code which runs when the artifact is loaded.
     pub fn can_carry_code(self) -> bool {
-        matches!(
-            self,
-            Format::Pickle | Format::Zip | Format::Tar | Format::SevenZip
-        ) || self.is_compressed_stream()
+        matches!(self, Format::Pickle | Format::Zip | Format::Tar | Format::SevenZip)
+            || self.is_compressed_stream()
     }
 
     /// Single-stream compressors.
     pub fn is_compressed_stream(self) -> bool {
         matches!(
             self,
-            Format::Gzip
-                | Format::Bzip2
-                | Format::Xz
-                | Format::Lzma
-                | Format::Zstd
-                | Format::Lz4
-                | Format::Zlib
+            Format::Gzip | Format::Bzip2 | Format::Xz | Format::Lzma | Format::Zstd | Format::Lz4 | Format::Zlib
         )
     }
 }
@@ -117,8 +109,7 @@ pub fn detect(data: &[u8]) -> Format {
     if data.len() >= 10
         && starts(b"BZh")
         && (b'1'..=b'9').contains(&data[3])
-        && (data[4..10] == *b"\x31\x41\x59\x26\x53\x59"
-            || data[4..10] == *b"\x17\x72\x45\x38\x50\x90")
+        && (data[4..10] == *b"\x31\x41\x59\x26\x53\x59" || data[4..10] == *b"\x17\x72\x45\x38\x50\x90")
     {
         return Format::Bzip2;
     }

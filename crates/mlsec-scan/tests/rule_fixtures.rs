@@ -25,12 +25,8 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         for f in mine {
             let r = check(f);
             if !r.findings.iter().any(|x| x.rule == rule.code) {
-                missing.push(format!(
-                    "{}: fixture `{}` did not trigger it (got {:?})",
-                    rule.code,
-                    f.name,
-                    r.findings.iter().map(|x| x.rule).collect::<Vec<_>>()
-                ));
+                missing.push(format!("{}: fixture `{}` did not trigger it (got {:?})", rule.code, f.name,
+                    r.findings.iter().map(|x| x.rule).collect::<Vec<_>>()));
             }
         }
     }
@@ -43,10 +39,7 @@ fn benign_fixtures_stay_at_or_below_low() {
     for f in fixtures::all().iter().filter(|f| f.code.is_none()) {
         let r = check(f);
         if let Some(x) = r.findings.iter().find(|x| x.severity > Severity::Low) {
-            bad.push(format!(
-                "{}: {} {} {}",
-                f.name, x.rule, x.severity, x.message
-            ));
+            bad.push(format!("{}: {} {} {}", f.name, x.rule, x.severity, x.message));
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));

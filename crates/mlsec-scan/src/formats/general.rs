@@ -25,15 +25,8 @@ pub(crate) fn check_name(ctx: &mut Ctx<'_>, format: Format, _data: &[u8]) {
     if !format.can_carry_code() {
         return;
     }
-    let name = ctx
-        .name()
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let Some((_, ext)) = name.rsplit_once('.') else {
-        return;
-    };
+    let name = ctx.name().rsplit(['/', '\\']).next().unwrap_or("").to_ascii_lowercase();
+    let Some((_, ext)) = name.rsplit_once('.') else { return };
     if let Some((claimed, allowed)) = CLAIMS.iter().find(|(e, _)| *e == ext) {
         if !allowed.contains(&format) {
             ctx.report(

@@ -102,20 +102,12 @@ impl Rule {
     /// The identifiers named under `## References` (CWE-…, AML.T…, ML0…, CVE-…, GHSA-…).
     pub fn references(&self) -> Vec<String> {
         let text = self.doc_text();
-        let Some(refs) = text.split("## References").nth(1) else {
-            return Vec::new();
-        };
+        let Some(refs) = text.split("## References").nth(1) else { return Vec::new() };
         let mut out = Vec::new();
-        for tok in
-            refs.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')')
-        {
+        for tok in refs.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')') {
             let t = tok.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-            let known = ["CWE-", "AML.T", "CVE-", "GHSA-"]
-                .iter()
-                .any(|p| t.starts_with(p))
-                || (t.len() >= 4
-                    && t.starts_with("ML")
-                    && t[2..4].chars().all(|c| c.is_ascii_digit()));
+            let known = ["CWE-", "AML.T", "CVE-", "GHSA-"].iter().any(|p| t.starts_with(p))
+                || (t.len() >= 4 && t.starts_with("ML") && t[2..4].chars().all(|c| c.is_ascii_digit()));
             if known && !out.iter().any(|o: &String| o == t) {
                 out.push(t.to_string());
             }
@@ -199,53 +191,18 @@ mod tests {
         for r in ALL {
             assert!(seen.insert(r.code), "duplicate code {}", r.code);
             assert!(!RETIRED.contains(&r.code), "{} is retired", r.code);
-            assert!(
-                r.code.starts_with(r.family.prefix()),
-                "{} not prefixed {}",
-                r.code,
-                r.family.prefix()
-            );
-            assert_eq!(
-                r.code.len(),
-                6,
-                "{}: codes are three letters and three digits",
-                r.code
-            );
+            assert!(r.code.starts_with(r.family.prefix()), "{} not prefixed {}", r.code, r.family.prefix());
+            assert_eq!(r.code.len(), 6, "{}: codes are three letters and three digits", r.code);
             let doc = r.doc_text();
-            for section in [
-                "## What it detects",
-                "## Why it matters",
-                "## Example",
-                "## References",
-            ] {
+            for section in ["## What it detects", "## Why it matters", "## Example", "## References"] {
                 assert!(doc.contains(section), "{} lacks `{section}`", r.code);
             }
             let refs = r.references();
-            assert!(
-                refs.iter().any(|x| x.starts_with("CWE-")),
-                "{} names no CWE",
-                r.code
-            );
-            assert!(
-                refs.iter().any(|x| x.starts_with("AML.T")),
-                "{} names no MITRE ATLAS id",
-                r.code
-            );
-            assert!(
-                refs.iter().any(|x| x.starts_with("ML")),
-                "{} names no OWASP ML Top 10 id",
-                r.code
-            );
-            assert!(
-                !r.summary.ends_with('.'),
-                "{}: summary ends with a period",
-                r.code
-            );
-            assert!(
-                r.name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
-            );
+            assert!(refs.iter().any(|x| x.starts_with("CWE-")), "{} names no CWE", r.code);
+            assert!(refs.iter().any(|x| x.starts_with("AML.T")), "{} names no MITRE ATLAS id", r.code);
+            assert!(refs.iter().any(|x| x.starts_with("ML")), "{} names no OWASP ML Top 10 id", r.code);
+            assert!(!r.summary.ends_with('.'), "{}: summary ends with a period", r.code);
+            assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
         }
         let names: HashSet<_> = ALL.iter().map(|r| r.name).collect();
         assert_eq!(names.len(), ALL.len(), "rule names must be unique");
