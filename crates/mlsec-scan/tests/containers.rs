@@ -172,6 +172,15 @@ fn data_descriptors_with_and_without_a_directory() {
 }
 
 #[test]
+fn descriptor_flag_without_a_descriptor_is_not_a_gap() {
+    let mut a = ZipEntry::stored("a/data.pkl", PICKLE);
+    a.flags = 0x0008;
+    let z = Zip::of(vec![a, ZipEntry::stored("b.txt", b"b")]).build();
+    let r = scan("m.pt", &z);
+    assert!(r.findings.is_empty() && r.is_complete(), "{:?} {:?}", r.findings, r.problems);
+}
+
+#[test]
 fn zip64_end_records_are_followed() {
     let z = Zip {
         zip64: true,
@@ -706,8 +715,7 @@ fn run_all(bytes: &[u8]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
-
+    // 256 cases by default; PROPTEST_CASES raises it for longer local runs.
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         run_all(&bytes);

@@ -313,37 +313,24 @@ pub(super) fn parse_descriptor(
     csize: Option<u64>,
     zip64: bool,
 ) -> Option<Descriptor> {
-    let body = if sig_at(data, at, DESCRIPTOR) {
-        at + 4
-    } else {
-        at
-    };
+    let signed = sig_at(data, at, DESCRIPTOR);
+    let body = if signed { at + 4 } else { at };
     let crc = u32_at(data, body)?;
-    let narrow = (u32_at(data, body + 4), u32_at(data, body + 8));
-    let wide = (u64_at(data, body + 4), u64_at(data, body + 12));
-    let narrow = match narrow {
-        (Some(c), Some(u)) => Some(Descriptor {
-            crc,
-            csize: c.into(),
-            usize: u.into(),
-            end: body + 12,
-        }),
+    let narrow = match (u32_at(data, body + 4), u32_at(data, body + 8)) {
+        (Some(c), Some(u)) => Some(Descriptor { crc, csize: c.into(), usize: u.into(), end: body + 12 }),
         _ => None,
     };
-    let wide = match wide {
-        (Some(c), Some(u)) => Some(Descriptor {
-            crc,
-            csize: c,
-            usize: u,
-            end: body + 20,
-        }),
+    let wide = match (u64_at(data, body + 4), u64_at(data, body + 12)) {
+        (Some(c), Some(u)) => Some(Descriptor { crc, csize: c, usize: u, end: body + 20 }),
         _ => None,
     };
     match csize {
-        Some(c) if wide.is_some_and(|w| w.csize == c) && narrow.is_none_or(|n| n.csize != c) => {
-            wide
-        }
-        Some(_) => narrow.or(wide),
+        Some(c) if narrow.is_some_and(|n| n.csize == c) => narrow,
+        Some(c) if wide.is_some_and(|w| w.csize == c) => wide,
+        // A signed descriptor that disagrees is still one (the caller reports the mismatch);
+        // unsigned bytes that do not match are not a descriptor at all.
+        Some(_) if signed => if zip64 { wide.or(narrow) } else { narrow },
+        Some(_) => None,
         None if zip64 => wide.or(narrow),
         None => narrow,
     }
