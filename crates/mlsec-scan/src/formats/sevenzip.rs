@@ -1,6 +1,7 @@
 //! 7-Zip archives, read with `sevenz-rust2` (pure Rust; LZMA, LZMA2, BCJ/delta filters,
-//! deflate, bzip2 and copy). The nullifAI campaign shipped malicious PyTorch files inside 7z
-//! archives because scanners did not open them.
+//! bzip2 and copy; its deflate, zstd, PPMd and AES codecs are left out, and archives that use
+//! them are reported as not scanned). The nullifAI campaign shipped malicious PyTorch files
+//! inside 7z archives because scanners did not open them.
 //!
 //! Member names get the same path checks as zip and tar members. Content is read through the
 //! crate's block decoder into buffers capped like every other decompression here (member
