@@ -177,7 +177,12 @@ fn descriptor_flag_without_a_descriptor_is_not_a_gap() {
     a.flags = 0x0008;
     let z = Zip::of(vec![a, ZipEntry::stored("b.txt", b"b")]).build();
     let r = scan("m.pt", &z);
-    assert!(r.findings.is_empty() && r.is_complete(), "{:?} {:?}", r.findings, r.problems);
+    assert!(
+        r.findings.is_empty() && r.is_complete(),
+        "{:?} {:?}",
+        r.findings,
+        r.problems
+    );
 }
 
 #[test]

@@ -317,11 +317,21 @@ pub(super) fn parse_descriptor(
     let body = if signed { at + 4 } else { at };
     let crc = u32_at(data, body)?;
     let narrow = match (u32_at(data, body + 4), u32_at(data, body + 8)) {
-        (Some(c), Some(u)) => Some(Descriptor { crc, csize: c.into(), usize: u.into(), end: body + 12 }),
+        (Some(c), Some(u)) => Some(Descriptor {
+            crc,
+            csize: c.into(),
+            usize: u.into(),
+            end: body + 12,
+        }),
         _ => None,
     };
     let wide = match (u64_at(data, body + 4), u64_at(data, body + 12)) {
-        (Some(c), Some(u)) => Some(Descriptor { crc, csize: c, usize: u, end: body + 20 }),
+        (Some(c), Some(u)) => Some(Descriptor {
+            crc,
+            csize: c,
+            usize: u,
+            end: body + 20,
+        }),
         _ => None,
     };
     match csize {
@@ -329,7 +339,13 @@ pub(super) fn parse_descriptor(
         Some(c) if wide.is_some_and(|w| w.csize == c) => wide,
         // A signed descriptor that disagrees is still one (the caller reports the mismatch);
         // unsigned bytes that do not match are not a descriptor at all.
-        Some(_) if signed => if zip64 { wide.or(narrow) } else { narrow },
+        Some(_) if signed => {
+            if zip64 {
+                wide.or(narrow)
+            } else {
+                narrow
+            }
+        }
         Some(_) => None,
         None if zip64 => wide.or(narrow),
         None => narrow,
