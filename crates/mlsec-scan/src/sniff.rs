@@ -104,13 +104,21 @@ pub fn detect(data: &[u8]) -> Format {
     if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") || starts(b"PK\x07\x08") {
         return Format::Zip;
     }
+    // A zip whose end record is intact but whose start is something else (prepended data,
+    // self-extracting stubs, pickle+zip polyglots): Python's `zipfile` opens it, so it is read
+    // as a zip, and the zip reader scans the leading bytes by content as well.
+    if formats::zip::sniff_tail(data) {
+        return Format::Zip;
+    }
     if starts(b"\x1f\x8b") {
         return Format::Gzip;
     }
+    // A block header, or the end-of-stream marker of an empty stream.
     if data.len() >= 10
         && starts(b"BZh")
         && (b'1'..=b'9').contains(&data[3])
-        && data[4..10] == *b"\x31\x41\x59\x26\x53\x59"
+        && (data[4..10] == *b"\x31\x41\x59\x26\x53\x59"
+            || data[4..10] == *b"\x17\x72\x45\x38\x50\x90")
     {
         return Format::Bzip2;
     }

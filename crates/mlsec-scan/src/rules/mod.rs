@@ -159,6 +159,7 @@ macro_rules! declare_rule {
     };
 }
 
+pub mod archive;
 pub mod general;
 pub mod onnx;
 pub mod safetensors;
@@ -184,6 +185,16 @@ pub static ALL: &[&Rule] = &[
     &safetensors::invalid_entry::RULE,
     &safetensors::unaccounted_data::RULE,
     &safetensors::zero_size_alias::RULE,
+    &archive::path_traversal::RULE,
+    &archive::link_escape::RULE,
+    &archive::duplicate_member::RULE,
+    &archive::zip_header_mismatch::RULE,
+    &archive::zip_flags::RULE,
+    &archive::crc_mismatch::RULE,
+    &archive::data_outside_archive::RULE,
+    &archive::decompression_bomb::RULE,
+    &archive::special_member::RULE,
+    &archive::encrypted_content::RULE,
 ];
 
 /// Codes that were used once and must never be reused.
