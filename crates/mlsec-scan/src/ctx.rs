@@ -95,14 +95,11 @@ impl<'a> Ctx<'a> {
         let location = self.loc(offset);
         let message = message.into();
         // The same rule at the same place with the same evidence is one finding.
-        if self
-            .state
-            .findings
-            .iter()
-            .any(|f| f.rule == rule.code && f.location == location && f.evidence == evidence)
-        {
+        let key = (rule.code, location.clone(), evidence.clone());
+        if self.state.seen.contains(&key) {
             return;
         }
+        self.state.seen.insert(key);
         self.state.findings.push(Finding {
             rule: rule.code,
             severity,
