@@ -6,6 +6,7 @@ pub(crate) mod general;
 pub(crate) mod gguf;
 pub(crate) mod hdf5;
 pub(crate) mod json;
+pub(crate) mod keras;
 pub(crate) mod numpy;
 pub(crate) mod onnx;
 pub mod pickle;

@@ -161,8 +161,11 @@ macro_rules! declare_rule {
 
 pub mod archive;
 pub mod general;
+pub mod gguf;
+pub mod keras;
 pub mod onnx;
 pub mod safetensors;
+pub mod template;
 pub mod tensorflow;
 
 /// Every rule, in code order. Adding a rule means adding its line here; the meta-test checks
@@ -195,6 +198,23 @@ pub static ALL: &[&Rule] = &[
     &archive::decompression_bomb::RULE,
     &archive::special_member::RULE,
     &archive::encrypted_content::RULE,
+    &gguf::implausible_count::RULE,
+    &gguf::length_out_of_bounds::RULE,
+    &gguf::malformed_metadata::RULE,
+    &gguf::tensor_info_invalid::RULE,
+    &gguf::duplicate_key::RULE,
+    &gguf::trailing_data::RULE,
+    &keras::lambda_bytecode::RULE,
+    &keras::dangerous_api::RULE,
+    &keras::module_outside_allowlist::RULE,
+    &keras::custom_object::RULE,
+    &keras::safe_mode_disabled::RULE,
+    &keras::lambda_function::RULE,
+    &keras::duplicate_key::RULE,
+    &template::sandbox_escape::RULE,
+    &template::obfuscated_attribute::RULE,
+    &template::dangerous_call::RULE,
+    &template::duplicate_key::RULE,
 ];
 
 /// Codes that were used once and must never be reused.
