@@ -205,6 +205,8 @@ struct Heap {
     root: u64,
     root_rows: u64,
     checksummed_direct: bool,
+    /// Huge-object records (address, length, ID), read once on first use.
+    huge: std::cell::OnceCell<Result<Vec<(u64, u64, u64)>>>,
 }
 
 impl Heap {
@@ -263,6 +265,7 @@ impl Heap {
             root,
             root_rows,
             checksummed_direct: flags & 0x02 != 0,
+            huge: std::cell::OnceCell::new(),
         })
     }
 
@@ -300,18 +303,23 @@ impl Heap {
                     return Ok((cur_bytes(cur), f_off(f, addr)));
                 }
                 let want = c.uint((self.id_len - 1).min(8))?;
-                // Type 1 records: address, length, object ID.
-                for rec in btree_records(f, self.huge_btree, 1)? {
-                    let mut r = Cur::new(rec.data, rec.off);
-                    let addr = f.addr(&mut r)?;
-                    let len = f.len(&mut r)?;
-                    let rid = f.len(&mut r)?;
-                    if rid == want {
-                        let cur = f.at(addr, len, "huge heap object")?;
-                        return Ok((cur_bytes(cur), f_off(f, addr)));
+                let huge = self.huge.get_or_init(|| {
+                    // Type 1 records: address, length, object ID.
+                    let mut out = Vec::new();
+                    for rec in btree_records(f, self.huge_btree, 1)? {
+                        let mut r = Cur::new(rec.data, rec.off);
+                        out.push((f.addr(&mut r)?, f.len(&mut r)?, f.len(&mut r)?));
                     }
+                    Ok(out)
+                });
+                let huge = huge.as_ref().map_err(Clone::clone)?;
+                match huge.iter().find(|(_, _, id)| *id == want) {
+                    Some(&(addr, len, _)) => {
+                        let cur = f.at(addr, len, "huge heap object")?;
+                        Ok((cur_bytes(cur), f_off(f, addr)))
+                    }
+                    None => Err(Error::malformed(at, "huge heap object not found")),
                 }
-                Err(Error::malformed(at, "huge heap object not found"))
             }
             2 => {
                 let len = (first & 0x0f) as usize + 1;
@@ -375,7 +383,10 @@ impl Heap {
                     .ok_or_else(|| Error::malformed(block, "fractal heap row too large"))?;
                 for col in 0..self.width {
                     let child = f.addr(&mut c)?;
-                    let child_off = row_start + col * size;
+                    let child_off = col.checked_mul(size).and_then(|x| row_start.checked_add(x));
+                    let Some(child_off) = child_off else {
+                        return Err(Error::malformed(block, "fractal heap offsets overflow"));
+                    };
                     if off >= child_off && off - child_off < size {
                         next = Some((child, child_off, size, r < self.direct_rows()));
                         break 'rows;

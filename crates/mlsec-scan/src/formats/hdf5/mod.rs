@@ -55,7 +55,7 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
         for a in attrs {
             if CONFIG_ATTRS.contains(&a.name.as_str()) {
                 match f.attribute_strings(&a) {
-                    Ok(values) => walk.configs.push((a.name.clone(), a.offset, values)),
+                    Ok(values) => walk.configs.push((a.name.clone(), values)),
                     Err(e) => walk
                         .issues
                         .push(e.context(&format!("attribute `{}`", a.name))),
@@ -67,7 +67,7 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     if let Err(e) = result {
         walk.issues.push(e);
     }
-    for (name, offset, values) in &walk.configs {
+    for (name, values) in &walk.configs {
         for (i, text) in values.iter().enumerate() {
             let member = if values.len() == 1 {
                 name.clone()
@@ -79,7 +79,6 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
                     json::analyze_document(c, &root, 0);
                 }
             });
-            let _ = offset;
         }
     }
     if walk.issues.is_empty() {
@@ -99,27 +98,37 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
 
 #[derive(Debug, Default)]
 struct Walk {
-    configs: Vec<(String, u64, Vec<String>)>,
+    configs: Vec<(String, Vec<String>)>,
     issues: Vec<Error>,
 }
 
 /// Most configs recovered by content from one file.
 const MAX_RECOVERED: usize = 32;
+/// Bytes the content fallback may scan while matching braces, as a multiple of the file size.
+const FALLBACK_WORK: usize = 4;
 
 fn fallback(ctx: &mut Ctx<'_>, data: &[u8], walk: &Walk) {
-    let mut from = 0usize;
+    let mut finder = Candidates::new(data);
     let mut found = 0usize;
-    while let Some(start) = next_candidate(data, from) {
-        let Some(end) = json_object_end(data, start) else {
-            from = start + 1;
-            continue;
-        };
+    let mut budget = data.len().saturating_mul(FALLBACK_WORK).max(1 << 20);
+    while let Some(start) = finder.next() {
+        let (end, scanned) = json_object_end(data, start);
+        budget = budget.saturating_sub(scanned);
+        if budget == 0 {
+            ctx.problem(
+                ProblemKind::LimitExceeded,
+                Some(start as u64),
+                "too many unterminated Keras-config candidates; the content fallback stopped here",
+            );
+            return;
+        }
+        let Some(end) = end else { continue };
         let text = String::from_utf8_lossy(&data[start..end]);
         // Already analysed through the structure: no need to report it twice.
         let known = walk
             .configs
             .iter()
-            .any(|(_, _, v)| v.iter().any(|s| *s == text));
+            .any(|(_, v)| v.iter().any(|s| *s == text));
         if !known {
             found += 1;
             if found > MAX_RECOVERED {
@@ -137,20 +146,57 @@ fn fallback(ctx: &mut Ctx<'_>, data: &[u8], walk: &Walk) {
                 }
             });
         }
-        from = end;
+        finder.skip_to(end);
     }
 }
 
-/// The next `{"class_name"` or `{"module"` (Keras 2 and Keras 3 configs) at or after `from`.
-fn next_candidate(data: &[u8], from: usize) -> Option<usize> {
-    let hay = data.get(from..)?;
-    let a = find(hay, b"{\"class_name\"");
-    let b = find(hay, b"{\"module\"");
-    let p = match (a, b) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b)?,
-    };
-    Some(from + p)
+/// Positions of `{"class_name"` and `{"module"` (Keras 2 and Keras 3 configs), in order.
+struct Candidates<'a> {
+    data: &'a [u8],
+    from: usize,
+    next: [Option<usize>; 2],
+}
+
+const PATTERNS: [&[u8]; 2] = [b"{\"class_name\"", b"{\"module\""];
+
+impl<'a> Candidates<'a> {
+    fn new(data: &'a [u8]) -> Candidates<'a> {
+        let next = PATTERNS.map(|p| find(data, p));
+        Candidates {
+            data,
+            from: 0,
+            next,
+        }
+    }
+
+    fn next(&mut self) -> Option<usize> {
+        let (k, pos) = self
+            .next
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| p.map(|p| (k, p)))
+            .min_by_key(|x| x.1)?;
+        self.from = pos + 1;
+        self.next[k] = self.find_from(k, pos + 1);
+        Some(pos)
+    }
+
+    /// Continues after an extracted object.
+    fn skip_to(&mut self, end: usize) {
+        self.from = self.from.max(end);
+        for k in 0..PATTERNS.len() {
+            if self.next[k].is_some_and(|p| p < end) {
+                self.next[k] = self.find_from(k, end);
+            }
+        }
+    }
+
+    fn find_from(&self, k: usize, from: usize) -> Option<usize> {
+        self.data
+            .get(from..)
+            .and_then(|d| find(d, PATTERNS[k]))
+            .map(|p| p + from)
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -158,8 +204,9 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The end (exclusive) of the JSON object starting at `start`, matching braces outside
-/// strings; `None` if it is not closed within [`json::MAX_JSON_BYTES`].
-fn json_object_end(data: &[u8], start: usize) -> Option<usize> {
+/// strings (`None` if it is not closed within [`json::MAX_JSON_BYTES`]), and how many bytes
+/// were scanned.
+fn json_object_end(data: &[u8], start: usize) -> (Option<usize>, usize) {
     let limit = data.len().min(start.saturating_add(json::MAX_JSON_BYTES));
     let mut depth = 0usize;
     let mut in_str = false;
@@ -177,9 +224,12 @@ fn json_object_end(data: &[u8], start: usize) -> Option<usize> {
                 b'"' => in_str = true,
                 b'{' | b'[' => depth += 1,
                 b'}' | b']' => {
-                    depth = depth.checked_sub(1)?;
+                    let Some(d) = depth.checked_sub(1) else {
+                        return (None, i - start);
+                    };
+                    depth = d;
                     if depth == 0 {
-                        return Some(i + 1);
+                        return (Some(i + 1), i + 1 - start);
                     }
                 }
                 _ => {}
@@ -187,7 +237,7 @@ fn json_object_end(data: &[u8], start: usize) -> Option<usize> {
         }
         i += 1;
     }
-    None
+    (None, limit.saturating_sub(start))
 }
 
 #[cfg(test)]
@@ -197,10 +247,11 @@ mod tests {
     #[test]
     fn brace_matching_skips_strings() {
         let d = br#"xx{"class_name": "a}{", "config": {"k": "\"}"}}yy"#;
-        let s = next_candidate(d, 0).unwrap_or(usize::MAX);
+        let s = Candidates::new(d).next().unwrap_or(usize::MAX);
         assert_eq!(s, 2);
-        assert_eq!(json_object_end(d, s), Some(d.len() - 2));
-        assert_eq!(json_object_end(b"{\"a\": [1, 2}", 0), None);
+        assert_eq!(json_object_end(d, s).0, Some(d.len() - 2));
+        assert_eq!(json_object_end(b"{\"a\": [1, 2}", 0).0, None);
+        assert_eq!(json_object_end(b"{\"a\": 1", 0), (None, 7));
     }
 
     #[test]

@@ -17,9 +17,11 @@ use std::collections::HashMap;
 /// Parser recursion bound (nested parentheses, brackets, conditionals).
 const MAX_DEPTH: u32 = 96;
 /// Longest string the interpreter builds; longer results become unknown.
-const MAX_STR: usize = 4096;
-/// Longest list the interpreter keeps.
-const MAX_LIST: usize = 256;
+const MAX_STR: usize = 1024;
+/// Most elements the interpreter keeps in a list.
+const MAX_LIST: usize = 64;
+/// Most distinct findings kept per template (the template is flagged long before).
+const MAX_HITS: usize = 256;
 
 /// Jinja globals (and Flask's) whose attributes lead to Python function globals.
 const ESCAPE_GLOBALS: &[&str] = &[
@@ -84,7 +86,7 @@ const DUNDERS: &[&str] = &[
     "__weakref__",
 ];
 
-/// Attributes that end a payload: process, import and evaluation primitives, frames, code.
+/// Attributes that end a payload: process, import and evaluation primitives.
 const DANGEROUS_ATTRS: &[&str] = &[
     "os",
     "popen",
@@ -113,17 +115,6 @@ const DANGEROUS_ATTRS: &[&str] = &[
     "load_module",
     "modules",
     "builtins",
-    "f_globals",
-    "f_locals",
-    "f_back",
-    "f_builtins",
-    "gi_frame",
-    "gi_code",
-    "cr_frame",
-    "tb_frame",
-    "func_globals",
-    "func_code",
-    "co_code",
     "Popen",
     "run_path",
     "run_module",
@@ -131,6 +122,56 @@ const DANGEROUS_ATTRS: &[&str] = &[
     "compile",
     "posix",
     "pty",
+];
+
+/// Of [`DANGEROUS_ATTRS`], those no template calls for a benign reason (`.system` or
+/// `.modules` may be plain data fields; `.popen(...)` is not).
+const DANGEROUS_CALLS: &[&str] = &[
+    "popen",
+    "system",
+    "eval",
+    "exec",
+    "execfile",
+    "import_module",
+    "check_output",
+    "check_call",
+    "getoutput",
+    "getstatusoutput",
+    "spawnl",
+    "spawnle",
+    "spawnlp",
+    "spawnv",
+    "spawnve",
+    "spawnvp",
+    "execl",
+    "execle",
+    "execlp",
+    "execv",
+    "execve",
+    "execvp",
+    "load_module",
+    "Popen",
+    "run_path",
+    "run_module",
+];
+
+/// Frame, generator and code attributes: Python internals without underscores.
+const FRAME_ATTRS: &[&str] = &[
+    "f_globals",
+    "f_locals",
+    "f_back",
+    "f_builtins",
+    "f_code",
+    "gi_frame",
+    "gi_code",
+    "cr_frame",
+    "ag_frame",
+    "tb_frame",
+    "tb_next",
+    "func_globals",
+    "func_code",
+    "co_code",
+    "co_consts",
 ];
 
 /// `str` methods the interpreter evaluates when called on a known string.
@@ -195,6 +236,9 @@ impl Analysis {
             }
             return;
         }
+        if self.hits.len() >= MAX_HITS {
+            return;
+        }
         self.hits.push(Hit {
             rule,
             severity,
@@ -232,7 +276,15 @@ pub(crate) fn analyze(src: &str) -> Analysis {
     };
     let mut pending_set: Option<(String, usize)> = None;
     for (idx, block) in lexed.blocks.iter().enumerate() {
-        token_checks(&mut an, src, block);
+        let clean = !block
+            .toks
+            .iter()
+            .any(|t| matches!(t.kind, TokKind::Other(_)))
+            && !lexed
+                .issues
+                .iter()
+                .any(|i| (block.start..=block.end).contains(&i.off));
+        token_checks(&mut an, src, block, clean);
         let mut p = Parser {
             toks: &block.toks,
             i: 0,
@@ -256,13 +308,37 @@ pub(crate) fn analyze(src: &str) -> Analysis {
                             .iter()
                             .filter_map(|&(a, b)| src.get(a..b))
                             .collect();
-                        an.check_computed(&text, block.start, "a {% set %} block");
+                        // Judged where it is used as a name, not here: prose in a
+                        // captured block may well contain `__bold__` markdown.
                         Av::Str(text, true)
                     } else {
                         Av::Unknown
                     };
                     an.vars.insert(name, v);
                 }
+            }
+        }
+    }
+    // Where lexing stopped (a construct Jinja rejects, or the token limit), the rest of the
+    // text is still searched for dunder names, so the problem reported for it is accurate.
+    let stopped = lexed.issues.first().map(|i| i.off).or_else(|| {
+        lexed
+            .token_limit_hit
+            .then(|| lexed.blocks.last().map_or(0, |b| b.end))
+    });
+    if let Some(from) = stopped
+        && let Some(rest) = src.get(from..)
+    {
+        for w in dunder_words(rest) {
+            if DUNDERS.contains(&w) {
+                let off = from + (w.as_ptr() as usize - rest.as_ptr() as usize);
+                an.hit(
+                    &sandbox_escape::RULE,
+                    Severity::Critical,
+                    off,
+                    format!("template text mentions the Python internal `{w}`"),
+                    w,
+                );
             }
         }
     }
@@ -274,7 +350,7 @@ fn is_endset(block: &Block) -> bool {
 }
 
 /// Layer 1: checks on tokens and raw code text.
-fn token_checks(an: &mut Analysis, src: &str, block: &Block) {
+fn token_checks(an: &mut Analysis, src: &str, block: &Block, clean: bool) {
     for t in &block.toks {
         match &t.kind {
             TokKind::Name(n) if n.starts_with("__") => an.hit(
@@ -297,8 +373,11 @@ fn token_checks(an: &mut Analysis, src: &str, block: &Block) {
                         val,
                     );
                 }
+                // A literal that is a name or an attribute path (`'__globals__'`,
+                // `'{0.__class__}'`), not prose that happens to mention one.
+                let name_like = !val.chars().any(char::is_whitespace);
                 for w in dunder_words(val) {
-                    if DUNDERS.contains(&w) || val == w {
+                    if name_like && (DUNDERS.contains(&w) || val == w) {
                         an.hit(
                             &sandbox_escape::RULE,
                             Severity::Critical,
@@ -312,12 +391,16 @@ fn token_checks(an: &mut Analysis, src: &str, block: &Block) {
             _ => {}
         }
     }
-    // Dunder words anywhere in the code text: catches payloads the lexer or parser lost
-    // track of (escaped quotes in YAML, unbalanced literals).
+    // Dunder words anywhere in the code text of a block the lexer could not read cleanly
+    // (escaped quotes in YAML, unbalanced literals): its tokens cannot be trusted.
+    if clean {
+        return;
+    }
     if let Some(code) = src.get(block.start..block.end) {
         for w in dunder_words(code) {
             if DUNDERS.contains(&w) {
-                let off = block.start + code.find(w).unwrap_or(0);
+                // `w` is a slice of `code`: its offset is the pointer difference.
+                let off = block.start + (w.as_ptr() as usize - code.as_ptr() as usize);
                 an.hit(
                     &sandbox_escape::RULE,
                     Severity::Critical,
@@ -741,6 +824,9 @@ impl Parser<'_, '_> {
                 }
                 if n > 1 {
                     self.an.computed(s, off, "adjacent string literals")
+                } else if s.len() > MAX_STR {
+                    // Long prose is checked by the token layer; names are short.
+                    Av::Unknown
                 } else {
                     Av::Str(s, false)
                 }
@@ -1182,23 +1268,27 @@ impl Parser<'_, '_> {
             );
             return Av::Internal;
         }
-        if name.starts_with('_') && name.len() > 1 {
+        if (name.starts_with('_') && name.len() > 1) || FRAME_ATTRS.contains(&name) {
             let sev = if escalated {
                 Severity::Critical
             } else {
                 Severity::High
             };
+            let what = if name.starts_with('_') {
+                "private attribute"
+            } else {
+                "frame or code attribute"
+            };
             self.an.hit(
                 &sandbox_escape::RULE,
                 sev,
                 off,
-                format!("template reads the private attribute `{name}`{from}{how}"),
+                format!("template reads the {what} `{name}`{from}{how}"),
                 name,
             );
             return Av::Internal;
         }
         if DANGEROUS_ATTRS.contains(&name) {
-            let used = matches!(self.peek(), Some(TokKind::Op("(" | "." | "[" | "|")));
             if escalated {
                 self.an.hit(
                     &dangerous_call::RULE,
@@ -1209,12 +1299,13 @@ impl Parser<'_, '_> {
                 );
                 return Av::Internal;
             }
-            if used && via != Via::Subscript {
+            let called = matches!(self.peek(), Some(TokKind::Op("(")));
+            if called && via != Via::Subscript && DANGEROUS_CALLS.contains(&name) {
                 self.an.hit(
                     &dangerous_call::RULE,
                     Severity::High,
                     off,
-                    format!("template uses `.{name}`{how}"),
+                    format!("template calls `.{name}()`{how}"),
                     name,
                 );
             }
@@ -1388,9 +1479,28 @@ fn to_text(v: &Av) -> Option<String> {
     }
 }
 
+/// Bounds what one list value holds, so copying abstract values stays cheap.
 fn cap_list(mut items: Vec<Av>) -> Vec<Av> {
     items.truncate(MAX_LIST);
+    let mut total = 0usize;
+    let keep = items
+        .iter()
+        .take_while(|v| {
+            total += size(v);
+            total <= MAX_STR
+        })
+        .count();
+    items.truncate(keep);
     items
+}
+
+fn size(v: &Av) -> usize {
+    match v {
+        Av::Str(s, _) => s.len() + 8,
+        Av::List(items) => items.iter().map(size).sum::<usize>() + 8,
+        Av::Method(recv, m) => size(recv) + m.len(),
+        _ => 8,
+    }
 }
 
 fn capitalize(s: &str) -> String {
@@ -1678,6 +1788,40 @@ mod tests {
         ] {
             assert!(codes(t).is_empty(), "{t}: {:?}", codes(t));
         }
+    }
+
+    #[test]
+    fn prose_and_data_fields_are_not_payloads() {
+        for t in [
+            "{{ 'Write a class whose __init__ takes a name.' }}",
+            "{% set sys %}Be __very__ helpful{% endset %}{{ sys }}",
+            "{{ ansible_facts.system }}{{ ctx.modules }}{{ message['system'] }}",
+            "{% set re = modules.re %}{{ 'a' ~ '_' ~ 'b' }}",
+        ] {
+            assert!(codes(t).is_empty(), "{t}: {:?}", codes(t));
+        }
+    }
+
+    #[test]
+    fn frame_attributes_without_underscores_are_flagged() {
+        assert_eq!(max("{{ x.gi_frame }}"), Some(Severity::High));
+        assert_eq!(
+            max("{{ x.gi_frame.f_back.f_globals }}"),
+            Some(Severity::Critical)
+        );
+        assert_eq!(max("{{ cycler.gi_frame }}"), Some(Severity::Critical));
+    }
+
+    #[test]
+    fn text_after_a_lexing_stop_is_still_searched() {
+        assert_eq!(
+            max("{# unterminated comment {{ x.__globals__ }}"),
+            Some(Severity::Critical)
+        );
+        assert_eq!(
+            max("{% raw %}{{ x.__globals__ }}"),
+            Some(Severity::Critical)
+        );
     }
 
     #[test]

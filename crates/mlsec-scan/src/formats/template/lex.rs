@@ -438,7 +438,9 @@ fn lex_string(src: &str, start: usize) -> Option<(TokKind, usize)> {
                 }
             }
             b'N' if b.get(i) == Some(&b'{') => {
-                let close = src[i..].find('}').map(|p| p + i);
+                // Unicode names are short; do not search the rest of the template.
+                let window = &b[i..b.len().min(i + 96)];
+                let close = window.iter().position(|&c| c == b'}').map(|p| p + i);
                 match close {
                     Some(c) => {
                         let name = src[i + 1..c].trim().to_ascii_uppercase();
