@@ -23,6 +23,7 @@ pub(crate) struct Error {
 }
 
 impl Error {
+    /// `what` runs past the end of the file.
     pub fn truncated(off: u64, what: &str) -> Error {
         Error {
             kind: ProblemKind::Truncated,
@@ -31,6 +32,7 @@ impl Error {
         }
     }
 
+    /// The structure contradicts the format.
     pub fn malformed(off: u64, msg: impl Into<String>) -> Error {
         Error {
             kind: ProblemKind::Malformed,
@@ -39,6 +41,7 @@ impl Error {
         }
     }
 
+    /// A valid feature this reader does not implement.
     pub fn unsupported(off: u64, msg: impl Into<String>) -> Error {
         Error {
             kind: ProblemKind::Unsupported,
@@ -47,6 +50,7 @@ impl Error {
         }
     }
 
+    /// A safety limit was reached.
     pub fn limit(off: u64, msg: impl Into<String>) -> Error {
         Error {
             kind: ProblemKind::LimitExceeded,
@@ -55,14 +59,17 @@ impl Error {
         }
     }
 
+    /// The problem kind to report.
     pub fn kind(&self) -> ProblemKind {
         self.kind
     }
 
+    /// File offset where reading stopped.
     pub fn offset(&self) -> u64 {
         self.off
     }
 
+    /// What could not be read, no trailing period.
     pub fn message(&self) -> &str {
         &self.msg
     }
@@ -74,6 +81,7 @@ impl Error {
     }
 }
 
+/// Results of the structure walk.
 pub(crate) type Result<T> = std::result::Result<T, Error>;
 
 /// A little-endian reader over a slice that starts at file offset `at`.
@@ -243,10 +251,12 @@ impl<'a> File<'a> {
         Ok(Cur::new(&self.d[start as usize..], start))
     }
 
+    /// Reads an address (size of offsets bytes).
     pub fn addr(&self, c: &mut Cur<'_>) -> Result<u64> {
         read_addr(c, self.so)
     }
 
+    /// Reads a length (size of lengths bytes).
     pub fn len(&self, c: &mut Cur<'_>) -> Result<u64> {
         c.uint(self.sl)
     }

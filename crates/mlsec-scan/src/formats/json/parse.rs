@@ -44,6 +44,7 @@ impl Node {
         self.get(key).and_then(Node::as_str)
     }
 
+    /// The value as a string, if it is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.val {
             Val::Str(s) => Some(s),
