@@ -86,6 +86,21 @@ fn shadowed_duplicate_keys_are_still_analysed() {
 }
 
 #[test]
+fn dotted_names_resolve_through_the_keras_api_table() {
+    let cfg = keras::sequential(vec![
+        json!({"module": "keras", "class_name": "utils.get_file", "config": {"origin": "http://x.invalid/a"}}),
+    ]);
+    let r = scan("config.json", cfg.to_string().as_bytes());
+    let f = r.findings.iter().find(|f| f.rule == "KRS002");
+    assert_eq!(
+        f.and_then(|f| f.evidence.as_deref()),
+        Some("keras.utils.get_file"),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
 fn allowlist_matches_module_components() {
     let cfg = keras::sequential(vec![
         json!({"module": "kerasx.layers", "class_name": "Dense", "config": {}}),

@@ -437,6 +437,10 @@ impl Walker<'_, '_> {
         let Some(m) = module.filter(|m| allowed_module(m)) else {
             return false;
         };
+        // Keras looks up `module + "." + name` in its API table, so a dotted name such as
+        // `{"module": "keras", "class_name": "utils.get_file"}` reaches `keras.utils.get_file`.
+        let full = format!("{m}.{name}");
+        let (m, name) = full.rsplit_once('.').unwrap_or((m, name));
         let hit = DANGEROUS_NAMES
             .iter()
             .find(|(d, _, _)| *d == name)
@@ -451,7 +455,6 @@ impl Walker<'_, '_> {
                 }
             });
         let Some((sev, why)) = hit else { return false };
-        let full = format!("{m}.{name}");
         self.report(
             &dangerous_api::RULE,
             sev,
