@@ -137,7 +137,8 @@ pub fn detect(data: &[u8]) -> Format {
     if starts(b"\x93NUMPY") {
         return Format::Numpy;
     }
-    if starts(b"\x89HDF\r\n\x1a\n") {
+    // HDF5 allows a user block before the superblock (at 512, 1024, 2048, … bytes).
+    if formats::hdf5::superblock_offset(data).is_some() {
         return Format::Hdf5;
     }
     if starts(b"GGUF") {

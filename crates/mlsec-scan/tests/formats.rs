@@ -236,16 +236,32 @@ fn gguf_templates_are_located_by_key() {
 }
 
 #[test]
-fn invalid_jinja_is_a_problem() {
+fn invalid_jinja_in_a_chat_template_is_a_problem() {
     let r = scan(
-        "chat_template.jinja",
-        b"{% for m in messages %}{{ m.content ",
+        "tokenizer_config.json",
+        br#"{"chat_template": "{% for m in messages %}{{ m.content "}"#,
     );
     assert!(
         r.problems.iter().any(|p| p.kind == ProblemKind::Malformed),
         "{:?}",
         r.problems
     );
+}
+
+#[test]
+fn text_that_is_not_valid_jinja_is_not_a_gap_but_dunders_are_still_found() {
+    // Markdown with `{{` is not a template no engine would render, so not "unchecked"...
+    let r = scan(
+        "README.md",
+        b"# Model\n\nUse {{ placeholders }} like {#anchor} and {% raw ",
+    );
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    // ...but the dunder backstop still runs over it.
+    let r = scan(
+        "chat_template.jinja",
+        b"{% for m in messages %}{{ m.__class__.__mro__ ",
+    );
+    assert!(!r.findings.is_empty(), "{:?}", r.findings);
 }
 
 #[test]

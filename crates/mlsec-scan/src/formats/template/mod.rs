@@ -53,17 +53,26 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     // Templates embedded in YAML or other quoted text keep their escapes (`\"`, `\n`) in the
     // file; analyse the unescaped text too so payloads behind escaped quotes are still parsed.
     let unescaped = text.contains('\\').then(|| unescape_quoted(&text));
-    analyze_with_variant(ctx, &text, 0, unescaped.as_deref());
+    // A text file recognised only by its `{{`/`{%` markers may be Markdown or docs rather than
+    // a template: if it is not valid Jinja no engine renders it, so a lexing gap there is not an
+    // unchecked part (the dunder backstop still ran over all of it).
+    analyze_with_variant(ctx, &text, 0, unescaped.as_deref(), false);
 }
 
 /// Analyses `text` as a Jinja template and reports findings at `base + offset` in the current
 /// element. Callers that found the template inside a bigger element enter it as a member
 /// first (`ctx.enter("tokenizer.chat_template", …)`).
 pub(crate) fn analyze_into(ctx: &mut Ctx<'_>, text: &str, base: u64) {
-    analyze_with_variant(ctx, text, base, None);
+    analyze_with_variant(ctx, text, base, None, true);
 }
 
-fn analyze_with_variant(ctx: &mut Ctx<'_>, text: &str, base: u64, variant: Option<&str>) {
+fn analyze_with_variant(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    base: u64,
+    variant: Option<&str>,
+    lex_gaps_are_problems: bool,
+) {
     let text = if text.len() > MAX_TEMPLATE_BYTES {
         let mut end = MAX_TEMPLATE_BYTES;
         while !text.is_char_boundary(end) {
@@ -108,6 +117,7 @@ fn analyze_with_variant(ctx: &mut Ctx<'_>, text: &str, base: u64, variant: Optio
     let clean_variant = alt.as_ref().is_some_and(|a| a.lex_issues.is_empty());
     if let Some(issue) = main.lex_issues.first()
         && !clean_variant
+        && lex_gaps_are_problems
     {
         ctx.problem(
                 ProblemKind::Malformed,
