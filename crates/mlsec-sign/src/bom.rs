@@ -152,7 +152,10 @@ struct Property {
 }
 
 fn prop(name: &str, value: impl Into<String>) -> Property {
-    Property { name: name.into(), value: value.into() }
+    Property {
+        name: name.into(),
+        value: value.into(),
+    }
 }
 
 /// SPDX identifiers for the license names Hugging Face model cards use most; anything else is
@@ -182,7 +185,13 @@ fn spdx_id(license: &str) -> Option<&'static str> {
 /// safetensors header, simply contributes nothing.
 pub fn model_facts(model: &Path, manifest: &Manifest) -> ModelFacts {
     let mut facts = ModelFacts::default();
-    let file = |rel: &str| manifest.files.iter().find(|f| f.rel == rel).map(|f| f.path.clone());
+    let file = |rel: &str| {
+        manifest
+            .files
+            .iter()
+            .find(|f| f.rel == rel)
+            .map(|f| f.path.clone())
+    };
     if let Some(p) = file("config.json")
         && let Ok(Some(bytes)) = read_capped(&p, MAX_CARD_FILE)
         && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
@@ -192,9 +201,14 @@ pub fn model_facts(model: &Path, manifest: &Manifest) -> ModelFacts {
             .and_then(|a| a.get(0))
             .and_then(|a| a.as_str())
             .map(str::to_string);
-        facts.architecture_family =
-            v.get("model_type").and_then(|a| a.as_str()).map(str::to_string);
-        facts.license = v.get("license").and_then(|a| a.as_str()).map(str::to_string);
+        facts.architecture_family = v
+            .get("model_type")
+            .and_then(|a| a.as_str())
+            .map(str::to_string);
+        facts.license = v
+            .get("license")
+            .and_then(|a| a.as_str())
+            .map(str::to_string);
     }
     if let Some(p) = file("README.md")
         && let Ok(Some(bytes)) = read_capped(&p, MAX_CARD_FILE)
@@ -205,7 +219,8 @@ pub fn model_facts(model: &Path, manifest: &Manifest) -> ModelFacts {
     // Sum the parameters of every safetensors file (sharded checkpoints have several).
     let mut total: Option<u64> = None;
     for f in &manifest.files {
-        let is_st = f.rel.ends_with(".safetensors") || (f.rel == "." && model.extension().is_some_and(|e| e == "safetensors"));
+        let is_st = f.rel.ends_with(".safetensors")
+            || (f.rel == "." && model.extension().is_some_and(|e| e == "safetensors"));
         if !is_st {
             continue;
         }
@@ -273,7 +288,10 @@ pub fn safetensors_parameters(path: &Path) -> Option<u64> {
 
 /// RFC 3339 UTC timestamp (seconds) for a system time, without a date library.
 fn rfc3339(t: SystemTime) -> String {
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Howard Hinnant's civil-from-days.
     let z = days as i64 + 719_468;
@@ -301,7 +319,14 @@ fn uuid_from(seed: &[u8]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let x = to_hex(&b);
-    format!("urn:uuid:{}-{}-{}-{}-{}", &x[0..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &x[0..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
 }
 
 fn severity_rank(s: Severity) -> usize {
@@ -329,21 +354,36 @@ pub fn generate(model: &Path, manifest: &Manifest, input: &BomInput<'_>) -> Resu
         };
         match manifest.config.method {
             Method::Files => {
-                c.hashes = items.iter().map(|i| Hash { alg, content: to_hex(&i.digest) }).collect();
+                c.hashes = items
+                    .iter()
+                    .map(|i| Hash {
+                        alg,
+                        content: to_hex(&i.digest),
+                    })
+                    .collect();
             }
             // Shard digests are not digests of the file, so they go in properties.
             Method::Shards { .. } => {
                 for i in &items {
-                    c.properties.push(prop("mlsec:oms:shard", format!("{}={}", i.name, to_hex(&i.digest))));
+                    c.properties.push(prop(
+                        "mlsec:oms:shard",
+                        format!("{}={}", i.name, to_hex(&i.digest)),
+                    ));
                 }
             }
         }
-        c.properties.push(prop("mlsec:file:size", f.size.to_string()));
+        c.properties
+            .push(prop("mlsec:file:size", f.size.to_string()));
         match input.scans.iter().find(|s| s.file == f.rel) {
             Some(s) => {
-                c.properties.push(prop("mlsec:scan:format", s.format.clone()));
-                c.properties.push(prop("mlsec:scan:findings", s.findings.len().to_string()));
-                c.properties.push(prop("mlsec:scan:complete", (s.problems.is_empty()).to_string()));
+                c.properties
+                    .push(prop("mlsec:scan:format", s.format.clone()));
+                c.properties
+                    .push(prop("mlsec:scan:findings", s.findings.len().to_string()));
+                c.properties.push(prop(
+                    "mlsec:scan:complete",
+                    (s.problems.is_empty()).to_string(),
+                ));
                 for fi in &s.findings {
                     total_findings += 1;
                     if max_sev.is_none_or(|m| severity_rank(fi.severity) > severity_rank(m)) {
@@ -351,7 +391,10 @@ pub fn generate(model: &Path, manifest: &Manifest, input: &BomInput<'_>) -> Resu
                     }
                     c.properties.push(prop(
                         "mlsec:scan:finding",
-                        format!("{} {} {}: {}", fi.rule, fi.severity, fi.location, fi.message),
+                        format!(
+                            "{} {} {}: {}",
+                            fi.rule, fi.severity, fi.location, fi.message
+                        ),
                     ));
                 }
                 if !s.problems.is_empty() {
@@ -401,25 +444,41 @@ pub fn generate(model: &Path, manifest: &Manifest, input: &BomInput<'_>) -> Resu
             card_props.push(prop("mlsec:model:parameter-count-source", src.clone()));
         }
     }
-    let params = (facts.architecture.is_some() || facts.architecture_family.is_some()).then(|| ModelParameters {
-        architecture_family: facts.architecture_family.clone(),
-        model_architecture: facts.architecture.clone(),
+    let params = (facts.architecture.is_some() || facts.architecture_family.is_some()).then(|| {
+        ModelParameters {
+            architecture_family: facts.architecture_family.clone(),
+            model_architecture: facts.architecture.clone(),
+        }
     });
-    let model_card = (params.is_some() || !card_props.is_empty())
-        .then_some(ModelCard { model_parameters: params, properties: card_props });
+    let model_card = (params.is_some() || !card_props.is_empty()).then_some(ModelCard {
+        model_parameters: params,
+        properties: card_props,
+    });
     let licenses = facts
         .license
         .iter()
         .map(|l| LicenseChoice {
             license: match spdx_id(l) {
-                Some(id) => License { id: Some(id.into()), name: None },
-                None => License { id: None, name: Some(l.clone()) },
+                Some(id) => License {
+                    id: Some(id.into()),
+                    name: None,
+                },
+                None => License {
+                    id: None,
+                    name: Some(l.clone()),
+                },
             },
         })
         .collect();
-    let single_file_hash = (manifest.files.len() == 1 && matches!(manifest.config.method, Method::Files))
-        .then(|| manifest.items.first().map(|i| Hash { alg, content: to_hex(&i.digest) }))
-        .flatten();
+    let single_file_hash = (manifest.files.len() == 1
+        && matches!(manifest.config.method, Method::Files))
+    .then(|| {
+        manifest.items.first().map(|i| Hash {
+            alg,
+            content: to_hex(&i.digest),
+        })
+    })
+    .flatten();
 
     let model_component = Component {
         type_: "machine-learning-model",
@@ -456,7 +515,8 @@ pub fn generate(model: &Path, manifest: &Manifest, input: &BomInput<'_>) -> Resu
         },
         components: Vec::new(),
     };
-    serde_json::to_vec_pretty(&bom).map_err(|e| Error::InvalidOption(format!("cannot encode the BOM: {e}")))
+    serde_json::to_vec_pretty(&bom)
+        .map_err(|e| Error::InvalidOption(format!("cannot encode the BOM: {e}")))
 }
 
 #[cfg(test)]
@@ -475,9 +535,18 @@ mod tests {
 
     #[test]
     fn front_matter_license_is_read() {
-        assert_eq!(front_matter_license("---\nlicense: apache-2.0\ntags: [x]\n---\n# M").as_deref(), Some("apache-2.0"));
-        assert_eq!(front_matter_license("# no front matter\nlicense: mit"), None);
-        assert_eq!(front_matter_license("---\nlicense: \"mit\"\n---"), Some("mit".into()));
+        assert_eq!(
+            front_matter_license("---\nlicense: apache-2.0\ntags: [x]\n---\n# M").as_deref(),
+            Some("apache-2.0")
+        );
+        assert_eq!(
+            front_matter_license("# no front matter\nlicense: mit"),
+            None
+        );
+        assert_eq!(
+            front_matter_license("---\nlicense: \"mit\"\n---"),
+            Some("mit".into())
+        );
     }
 
     #[test]

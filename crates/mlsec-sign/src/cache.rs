@@ -74,7 +74,11 @@ impl HashCache {
     /// `$XDG_CACHE_HOME/mlsec/hash-cache.json`, else `$HOME/.cache/mlsec/hash-cache.json`.
     /// `None` when none of those variables is set.
     pub fn default_path() -> Option<PathBuf> {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         if let Some(d) = env("MLSEC_CACHE_DIR") {
             return Some(d.join("hash-cache.json"));
         }
@@ -92,8 +96,14 @@ impl HashCache {
             .and_then(|_| std::fs::read(&path).ok())
             .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
             .filter(|c| c.version == 1)
-            .unwrap_or(CacheFile { version: 1, ..CacheFile::default() });
-        HashCache { path, inner: Mutex::new(data) }
+            .unwrap_or(CacheFile {
+                version: 1,
+                ..CacheFile::default()
+            });
+        HashCache {
+            path,
+            inner: Mutex::new(data),
+        }
     }
 
     /// Where this cache lives.
@@ -102,7 +112,10 @@ impl HashCache {
     }
 
     fn key(path: &Path) -> Option<String> {
-        std::fs::canonicalize(path).ok()?.to_str().map(str::to_string)
+        std::fs::canonicalize(path)
+            .ok()?
+            .to_str()
+            .map(str::to_string)
     }
 
     /// The digests recorded for `path` under `label`, if its stat tuple is unchanged.
@@ -136,7 +149,10 @@ impl HashCache {
             e.stat = stat;
         }
         e.used = clock;
-        e.digests.insert(label.to_string(), digests.iter().map(|d| to_hex(d)).collect());
+        e.digests.insert(
+            label.to_string(),
+            digests.iter().map(|d| to_hex(d)).collect(),
+        );
     }
 
     /// Writes the cache back atomically (temporary file, then rename), evicting the least
@@ -156,7 +172,9 @@ impl HashCache {
         drop(c);
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-        let tmp = self.path.with_extension(format!("json.{}.tmp", std::process::id()));
+        let tmp = self
+            .path
+            .with_extension(format!("json.{}.tmp", std::process::id()));
         std::fs::write(&tmp, bytes).map_err(Error::io(&tmp))?;
         std::fs::rename(&tmp, &self.path).map_err(Error::io(&self.path))
     }
@@ -186,7 +204,10 @@ mod tests {
         cache.store(&f, stat.clone(), "sha256", vec![vec![1, 2]]);
         assert_eq!(cache.lookup(&f, &stat, "sha256"), Some(vec![vec![1, 2]]));
         assert_eq!(cache.lookup(&f, &stat, "blake3"), None);
-        let other = FileStat { size: 4, ..stat.clone() };
+        let other = FileStat {
+            size: 4,
+            ..stat.clone()
+        };
         assert_eq!(cache.lookup(&f, &other, "sha256"), None);
         cache.save().unwrap();
         let again = HashCache::open(d.path().join("c.json"));

@@ -145,7 +145,10 @@ pub fn identities(c: &Certificate) -> Vec<String> {
 
 fn check_validity(c: &Certificate, at: Duration, what: &str) -> Result<()> {
     let v = c.tbs_certificate().validity();
-    let (nb, na) = (v.not_before.to_unix_duration(), v.not_after.to_unix_duration());
+    let (nb, na) = (
+        v.not_before.to_unix_duration(),
+        v.not_after.to_unix_duration(),
+    );
     if at < nb {
         return Err(cert_err(what, format!("not valid before {}", v.not_before)));
     }
@@ -162,11 +165,19 @@ fn check_critical_extensions(c: &Certificate, what: &str) -> Result<()> {
         rfc5280::ID_CE_EXT_KEY_USAGE,
         rfc5280::ID_CE_SUBJECT_ALT_NAME,
     ];
-    for e in c.tbs_certificate().extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
+    for e in c
+        .tbs_certificate()
+        .extensions()
+        .map(|e| e.as_slice())
+        .unwrap_or(&[])
+    {
         if e.critical && !known.contains(&e.extn_id) {
             return Err(cert_err(
                 what,
-                format!("has a critical extension {} this verifier does not process", e.extn_id),
+                format!(
+                    "has a critical extension {} this verifier does not process",
+                    e.extn_id
+                ),
             ));
         }
     }
@@ -190,7 +201,10 @@ fn key_usage(c: &Certificate, what: &str) -> Result<Option<KeyUsage>> {
 fn check_leaf_usage(c: &Certificate) -> Result<()> {
     let what = "signing certificate";
     if basic_constraints(c, what)?.is_some_and(|b| b.ca) {
-        return Err(cert_err(what, "is a CA certificate; sign with an end-entity certificate"));
+        return Err(cert_err(
+            what,
+            "is a CA certificate; sign with an end-entity certificate",
+        ));
     }
     let ku = key_usage(c, what)?;
     let eku = c
@@ -199,7 +213,10 @@ fn check_leaf_usage(c: &Certificate) -> Result<()> {
         .map_err(|e| cert_err(what, format!("bad extendedKeyUsage: {e}")))?
         .map(|(_, e)| e);
     if ku.is_none() && eku.is_none() {
-        return Err(cert_err(what, "has neither keyUsage nor extendedKeyUsage, so it is not meant for signing"));
+        return Err(cert_err(
+            what,
+            "has neither keyUsage nor extendedKeyUsage, so it is not meant for signing",
+        ));
     }
     if let Some(ku) = ku
         && !ku.digital_signature()
@@ -207,9 +224,15 @@ fn check_leaf_usage(c: &Certificate) -> Result<()> {
         return Err(cert_err(what, "keyUsage does not include digitalSignature"));
     }
     if let Some(eku) = eku
-        && !eku.0.iter().any(|o| *o == rfc5280::ID_KP_CODE_SIGNING || *o == rfc5280::ANY_EXTENDED_KEY_USAGE)
+        && !eku
+            .0
+            .iter()
+            .any(|o| *o == rfc5280::ID_KP_CODE_SIGNING || *o == rfc5280::ANY_EXTENDED_KEY_USAGE)
     {
-        return Err(cert_err(what, "extendedKeyUsage does not include codeSigning"));
+        return Err(cert_err(
+            what,
+            "extendedKeyUsage does not include codeSigning",
+        ));
     }
     Ok(())
 }
@@ -226,7 +249,10 @@ fn public_key(c: &Certificate, what: &str) -> Result<VerifyingKey> {
 /// Checks that `issuer` signed `child`.
 fn verify_signed_by(child: &Certificate, issuer: &Certificate) -> std::result::Result<(), String> {
     use crate::hashing::HashAlgorithm;
-    let tbs = child.tbs_certificate().to_der().map_err(|e| format!("cannot re-encode: {e}"))?;
+    let tbs = child
+        .tbs_certificate()
+        .to_der()
+        .map_err(|e| format!("cannot re-encode: {e}"))?;
     let alg = child.signature_algorithm().oid;
     let prehash: Vec<u8> = if alg == rfc5912::ECDSA_WITH_SHA_256 {
         HashAlgorithm::Sha256.digest(&tbs)
@@ -242,15 +268,26 @@ fn verify_signed_by(child: &Certificate, issuer: &Certificate) -> std::result::R
         ));
     };
     let key = VerifyingKey::from_spki_der(
-        &issuer.tbs_certificate().subject_public_key_info().to_der().map_err(|e| e.to_string())?,
+        &issuer
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|e| e.to_string())?,
     )?;
-    let sig = child.signature().as_bytes().ok_or("signature bit string is not byte-aligned")?;
+    let sig = child
+        .signature()
+        .as_bytes()
+        .ok_or("signature bit string is not byte-aligned")?;
     key.verify_prehash_der(&prehash, sig)
 }
 
 /// Verifies a certificate chain (leaf first, then intermediates, DER) up to one of `roots`,
 /// applies `policy`, and returns the leaf's key and identities.
-pub fn verify_chain(chain_der: &[Vec<u8>], roots: &TrustedRoots, policy: &CertPolicy) -> Result<CertSigner> {
+pub fn verify_chain(
+    chain_der: &[Vec<u8>],
+    roots: &TrustedRoots,
+    policy: &CertPolicy,
+) -> Result<CertSigner> {
     let at = policy
         .at
         .unwrap_or_else(SystemTime::now)
@@ -258,19 +295,28 @@ pub fn verify_chain(chain_der: &[Vec<u8>], roots: &TrustedRoots, policy: &CertPo
         .unwrap_or_default();
     let mut certs = Vec::with_capacity(chain_der.len());
     for (i, der) in chain_der.iter().enumerate() {
-        certs.push(Certificate::from_der(der).map_err(|e| Error::MalformedBundle(format!(
-            "certificate {i} of the bundle's chain is not DER X.509: {e}"
-        )))?);
+        certs.push(Certificate::from_der(der).map_err(|e| {
+            Error::MalformedBundle(format!(
+                "certificate {i} of the bundle's chain is not DER X.509: {e}"
+            ))
+        })?);
     }
     let Some((leaf, intermediates)) = certs.split_first() else {
-        return Err(Error::MalformedBundle("the certificate chain is empty".into()));
+        return Err(Error::MalformedBundle(
+            "the certificate chain is empty".into(),
+        ));
     };
     check_leaf_usage(leaf)?;
     check_validity(leaf, at, "signing certificate")?;
     check_critical_extensions(leaf, "signing certificate")?;
 
-    let leaf_der = leaf.to_der().map_err(|e| cert_err("signing certificate", e.to_string()))?;
-    let pinned_directly = roots.certs.iter().any(|r| r.to_der().is_ok_and(|d| d == leaf_der));
+    let leaf_der = leaf
+        .to_der()
+        .map_err(|e| cert_err("signing certificate", e.to_string()))?;
+    let pinned_directly = roots
+        .certs
+        .iter()
+        .any(|r| r.to_der().is_ok_and(|d| d == leaf_der));
 
     if !pinned_directly {
         let mut current = leaf;
@@ -307,7 +353,12 @@ pub fn verify_chain(chain_der: &[Vec<u8>], roots: &TrustedRoots, policy: &CertPo
                         return Err(cert_err(&what, "pathLenConstraint exceeded"));
                     }
                 }
-                _ => return Err(cert_err(&what, "is not a CA (basicConstraints cA is not set)")),
+                _ => {
+                    return Err(cert_err(
+                        &what,
+                        "is not a CA (basicConstraints cA is not set)",
+                    ));
+                }
             }
             if key_usage(next, &what)?.is_some_and(|k| !k.key_cert_sign()) {
                 return Err(cert_err(&what, "keyUsage does not include keyCertSign"));
@@ -327,9 +378,17 @@ pub fn verify_chain(chain_der: &[Vec<u8>], roots: &TrustedRoots, policy: &CertPo
     if !policy.identities.is_empty() && !ids.iter().any(|i| policy.identities.contains(i)) {
         return Err(Error::UntrustedSigner(format!(
             "signer identity {} is not one of the accepted identities ({})",
-            if ids.is_empty() { "(none)".to_string() } else { ids.join(", ") },
+            if ids.is_empty() {
+                "(none)".to_string()
+            } else {
+                ids.join(", ")
+            },
             policy.identities.join(", ")
         )));
     }
-    Ok(CertSigner { key: public_key(leaf, "signing certificate")?, identities: ids, subject: describe(leaf) })
+    Ok(CertSigner {
+        key: public_key(leaf, "signing certificate")?,
+        identities: ids,
+        subject: describe(leaf),
+    })
 }

@@ -12,13 +12,14 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// A file or directory could not be read or written.
-    #[error("{}: {source}", path.display())]
+    // The I/O error is part of the message and deliberately not a `#[source]`: anyhow's `{:#}`
+    // would otherwise print it twice.
+    #[error("{}: {error}", path.display())]
     Io {
         /// The path involved.
         path: PathBuf,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The model tree contains something the manifest cannot represent (a symlink when they are
     /// not allowed, a FIFO, a non-UTF-8 name).
@@ -99,7 +100,7 @@ impl Error {
 
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
-        move |source| Error::Io { path, source }
+        move |error| Error::Io { path, error }
     }
 }
 

@@ -137,12 +137,7 @@ impl Hasher {
 /// Small ranges are read into memory; large ones are memory-mapped and advised sequential. If
 /// the file shrank since it was listed, this fails with an I/O error rather than hashing fewer
 /// bytes than the manifest will claim.
-pub(crate) fn hash_range(
-    alg: HashAlgorithm,
-    path: &Path,
-    start: u64,
-    end: u64,
-) -> Result<Vec<u8>> {
+pub(crate) fn hash_range(alg: HashAlgorithm, path: &Path, start: u64, end: u64) -> Result<Vec<u8>> {
     let io = || Error::io(path);
     let file = File::open(path).map_err(io())?;
     let len = end.saturating_sub(start);
@@ -181,7 +176,12 @@ fn map_range(file: &File, start: u64, len: u64) -> std::io::Result<memmap2::Mmap
     // process could fault (SIGBUS), the trade-off every mmap-based hasher (b3sum, ripgrep)
     // makes: model files are not expected to change while being signed, and copying
     // multi-gigabyte checkpoints through a buffer costs measurably more.
-    let map = unsafe { memmap2::MmapOptions::new().offset(start).len(len).map(file)? };
+    let map = unsafe {
+        memmap2::MmapOptions::new()
+            .offset(start)
+            .len(len)
+            .map(file)?
+    };
     // Advice is a hint: failing to give it only costs speed.
     let _ = map.advise(memmap2::Advice::Sequential);
     Ok(map)
@@ -192,7 +192,9 @@ fn map_range(file: &File, start: u64, len: u64) -> std::io::Result<memmap2::Mmap
 pub(crate) fn read_capped(path: &Path, cap: u64) -> Result<Option<Vec<u8>>> {
     let file = File::open(path).map_err(Error::io(path))?;
     let mut buf = Vec::new();
-    file.take(cap + 1).read_to_end(&mut buf).map_err(Error::io(path))?;
+    file.take(cap + 1)
+        .read_to_end(&mut buf)
+        .map_err(Error::io(path))?;
     Ok((buf.len() as u64 <= cap).then_some(buf))
 }
 
@@ -219,9 +221,15 @@ mod tests {
     fn ranges_agree_with_in_memory_hash_across_the_mmap_threshold() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f");
-        let data: Vec<u8> = (0..(3 * MMAP_THRESHOLD as usize + 17)).map(|i| (i % 251) as u8).collect();
+        let data: Vec<u8> = (0..(3 * MMAP_THRESHOLD as usize + 17))
+            .map(|i| (i % 251) as u8)
+            .collect();
         std::fs::write(&p, &data).unwrap();
-        for alg in [HashAlgorithm::Sha256, HashAlgorithm::Blake2b, HashAlgorithm::Blake3] {
+        for alg in [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Blake2b,
+            HashAlgorithm::Blake3,
+        ] {
             for (s, e) in [(0, data.len()), (5, 1000), (100, data.len()), (0, 0)] {
                 let got = hash_range(alg, &p, s as u64, e as u64).unwrap();
                 assert_eq!(got, alg.digest(&data[s..e]), "{alg:?} {s}..{e}");
@@ -232,10 +240,17 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_alias() {
-        for a in [HashAlgorithm::Sha256, HashAlgorithm::Blake2b, HashAlgorithm::Blake3] {
+        for a in [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Blake2b,
+            HashAlgorithm::Blake3,
+        ] {
             assert_eq!(HashAlgorithm::from_oms_name(a.oms_name()), Some(a));
         }
-        assert_eq!(HashAlgorithm::from_oms_name("blake2"), Some(HashAlgorithm::Blake2b));
+        assert_eq!(
+            HashAlgorithm::from_oms_name("blake2"),
+            Some(HashAlgorithm::Blake2b)
+        );
         assert_eq!(HashAlgorithm::from_oms_name("md5"), None);
     }
 }

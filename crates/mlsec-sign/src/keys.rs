@@ -79,7 +79,10 @@ impl SigningKey {
     /// Reads a PEM private key (PKCS#8 or SEC1) from a file.
     pub fn from_pem_file(path: &Path) -> Result<SigningKey> {
         let bytes = read_small(path, "key")?;
-        SigningKey::from_pem(&bytes).map_err(|reason| Error::Key { path: path.into(), reason })
+        SigningKey::from_pem(&bytes).map_err(|reason| Error::Key {
+            path: path.into(),
+            reason,
+        })
     }
 
     /// Parses a PEM private key (PKCS#8 or SEC1) on P-256, P-384 or P-521.
@@ -101,7 +104,10 @@ impl SigningKey {
             return Err("SEC1 EC private key is not on P-256, P-384 or P-521".into());
         }
         if !s.contains("BEGIN PRIVATE KEY") {
-            return Err("not a PEM private key (expected `BEGIN PRIVATE KEY` or `BEGIN EC PRIVATE KEY`)".into());
+            return Err(
+                "not a PEM private key (expected `BEGIN PRIVATE KEY` or `BEGIN EC PRIVATE KEY`)"
+                    .into(),
+            );
         }
         if let Ok(k) = p256::ecdsa::SigningKey::from_pkcs8_pem(s) {
             return Ok(SigningKey::P256(k));
@@ -160,7 +166,10 @@ impl VerifyingKey {
             path: path.into(),
             reason: "not a PEM file (not UTF-8)".into(),
         })?;
-        VerifyingKey::from_pem(s).map_err(|reason| Error::Key { path: path.into(), reason })
+        VerifyingKey::from_pem(s).map_err(|reason| Error::Key {
+            path: path.into(),
+            reason,
+        })
     }
 
     /// Parses an SPKI PEM public key (`BEGIN PUBLIC KEY`).
@@ -177,7 +186,10 @@ impl VerifyingKey {
         if let Ok(k) = p521::ecdsa::VerifyingKey::from_public_key_pem(s) {
             return Ok(VerifyingKey::P521(k));
         }
-        Err("not an ECDSA public key on P-256, P-384 or P-521 in SPKI PEM (`BEGIN PUBLIC KEY`)".into())
+        Err(
+            "not an ECDSA public key on P-256, P-384 or P-521 in SPKI PEM (`BEGIN PUBLIC KEY`)"
+                .into(),
+        )
     }
 
     /// Parses a DER SubjectPublicKeyInfo (as found in a certificate).
@@ -224,15 +236,18 @@ impl VerifyingKey {
         let bad = |e: ecdsa::Error| format!("{e}");
         match self {
             VerifyingKey::P256(k) => {
-                let s = p256::ecdsa::Signature::from_der(der).map_err(|_| "signature is not DER ECDSA (P-256)".to_string())?;
+                let s = p256::ecdsa::Signature::from_der(der)
+                    .map_err(|_| "signature is not DER ECDSA (P-256)".to_string())?;
                 k.verify(msg, &s).map_err(bad)
             }
             VerifyingKey::P384(k) => {
-                let s = p384::ecdsa::Signature::from_der(der).map_err(|_| "signature is not DER ECDSA (P-384)".to_string())?;
+                let s = p384::ecdsa::Signature::from_der(der)
+                    .map_err(|_| "signature is not DER ECDSA (P-384)".to_string())?;
                 k.verify(msg, &s).map_err(bad)
             }
             VerifyingKey::P521(k) => {
-                let s = p521::ecdsa::Signature::from_der(der).map_err(|_| "signature is not DER ECDSA (P-521)".to_string())?;
+                let s = p521::ecdsa::Signature::from_der(der)
+                    .map_err(|_| "signature is not DER ECDSA (P-521)".to_string())?;
                 k.verify(msg, &s).map_err(bad)
             }
         }
@@ -240,20 +255,27 @@ impl VerifyingKey {
 
     /// Verifies a DER ECDSA signature over an already computed digest (certificate
     /// signatures, whose hash is named by the certificate, not by the curve).
-    pub(crate) fn verify_prehash_der(&self, prehash: &[u8], der: &[u8]) -> std::result::Result<(), String> {
+    pub(crate) fn verify_prehash_der(
+        &self,
+        prehash: &[u8],
+        der: &[u8],
+    ) -> std::result::Result<(), String> {
         use ecdsa::signature::hazmat::PrehashVerifier;
         let bad = |e: ecdsa::Error| format!("{e}");
         match self {
             VerifyingKey::P256(k) => {
-                let s = p256::ecdsa::Signature::from_der(der).map_err(|_| "signature is not DER ECDSA".to_string())?;
+                let s = p256::ecdsa::Signature::from_der(der)
+                    .map_err(|_| "signature is not DER ECDSA".to_string())?;
                 k.verify_prehash(prehash, &s).map_err(bad)
             }
             VerifyingKey::P384(k) => {
-                let s = p384::ecdsa::Signature::from_der(der).map_err(|_| "signature is not DER ECDSA".to_string())?;
+                let s = p384::ecdsa::Signature::from_der(der)
+                    .map_err(|_| "signature is not DER ECDSA".to_string())?;
                 k.verify_prehash(prehash, &s).map_err(bad)
             }
             VerifyingKey::P521(k) => {
-                let s = p521::ecdsa::Signature::from_der(der).map_err(|_| "signature is not DER ECDSA".to_string())?;
+                let s = p521::ecdsa::Signature::from_der(der)
+                    .map_err(|_| "signature is not DER ECDSA".to_string())?;
                 k.verify_prehash(prehash, &s).map_err(bad)
             }
         }
@@ -272,13 +294,19 @@ mod tests {
     fn hint_is_sha256_of_the_openssl_pem() {
         let k = VerifyingKey::from_pem(P256_PUB).unwrap();
         assert_eq!(k.to_pem(), P256_PUB);
-        assert_eq!(k.hint(), "ecd1977186452a79facc5c2693b00810590e51af531c4283b0b51e7c9acb1085");
+        assert_eq!(
+            k.hint(),
+            "ecd1977186452a79facc5c2693b00810590e51af531c4283b0b51e7c9acb1085"
+        );
     }
 
     #[test]
     fn sign_verify_round_trip_and_tamper() {
         let sk = SigningKey::from_pem(P256_PRIV.as_bytes()).unwrap();
-        assert_eq!(sk.verifying_key(), VerifyingKey::from_pem(P256_PUB).unwrap());
+        assert_eq!(
+            sk.verifying_key(),
+            VerifyingKey::from_pem(P256_PUB).unwrap()
+        );
         let sig = sk.sign_der(b"msg");
         assert!(sk.verifying_key().verify_der(b"msg", &sig).is_ok());
         assert!(sk.verifying_key().verify_der(b"msh", &sig).is_err());
@@ -290,7 +318,14 @@ mod tests {
         let e = SigningKey::from_pem(ED_PRIV.as_bytes()).unwrap_err();
         assert!(e.contains("P-256"), "{e}");
         assert!(SigningKey::from_pem(b"\xff\xfe").is_err());
-        assert!(SigningKey::from_pem(b"-----BEGIN PRIVATE KEY-----\n!!\n-----END PRIVATE KEY-----\n").is_err());
-        assert!(VerifyingKey::from_pem(P256_PRIV).unwrap_err().contains("private key"));
+        assert!(
+            SigningKey::from_pem(b"-----BEGIN PRIVATE KEY-----\n!!\n-----END PRIVATE KEY-----\n")
+                .is_err()
+        );
+        assert!(
+            VerifyingKey::from_pem(P256_PRIV)
+                .unwrap_err()
+                .contains("private key")
+        );
     }
 }

@@ -33,6 +33,24 @@ pub enum Method {
     },
 }
 
+impl Method {
+    /// The OMS `method` name: `files` or `shards`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Files => "files",
+            Method::Shards { .. } => "shards",
+        }
+    }
+
+    /// The shard size, for `shards`.
+    pub fn shard_size(self) -> Option<u64> {
+        match self {
+            Method::Files => None,
+            Method::Shards { shard_size } => Some(shard_size),
+        }
+    }
+}
+
 /// Everything that decides the manifest of a model: method, hash, symlink handling, ignores.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HashingConfig {
@@ -77,7 +95,9 @@ impl HashingConfig {
     /// Checks the options make sense (a shard size of zero would loop forever).
     pub fn validate(&self) -> Result<()> {
         if let Method::Shards { shard_size: 0 } = self.method {
-            return Err(Error::InvalidOption("shard size must be at least 1 byte".into()));
+            return Err(Error::InvalidOption(
+                "shard size must be at least 1 byte".into(),
+            ));
         }
         Ok(())
     }
@@ -271,7 +291,12 @@ pub fn enumerate(model: &Path, config: &HashingConfig) -> Result<Vec<FileEntry>>
             if meta.is_dir() {
                 stack.push((path, sub));
             } else if meta.is_file() {
-                out.push(FileEntry { rel, path, size: meta.len(), stat: FileStat::of(&meta) });
+                out.push(FileEntry {
+                    rel,
+                    path,
+                    size: meta.len(),
+                    stat: FileStat::of(&meta),
+                });
             } else {
                 return Err(Error::UnsupportedEntry {
                     path: rel,
@@ -328,8 +353,10 @@ pub fn compute_files(
 ) -> Result<Manifest> {
     config.validate()?;
     let label = config.resource_algorithm();
-    let per_file: Vec<Vec<Option<(u64, u64)>>> =
-        files.iter().map(|f| ranges(config.method, f.size)).collect();
+    let per_file: Vec<Vec<Option<(u64, u64)>>> = files
+        .iter()
+        .map(|f| ranges(config.method, f.size))
+        .collect();
 
     // Digests per file per range; filled from the cache first, then by hashing.
     let mut digests: Vec<Vec<Option<Vec<u8>>>> =
@@ -360,7 +387,12 @@ pub fn compute_files(
                 continue;
             }
             let (start, end) = r.unwrap_or((0, files[fi].size));
-            jobs.push(Job { file: fi, slot, start, end });
+            jobs.push(Job {
+                file: fi,
+                slot,
+                start,
+                end,
+            });
         }
     }
     // Largest first, so the last job to finish is a small one and no core idles on a long tail.
@@ -434,7 +466,12 @@ pub fn compute_files(
         }
     }
     items.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-    Ok(Manifest { config: config.clone(), items, files, cached_files })
+    Ok(Manifest {
+        config: config.clone(),
+        items,
+        files,
+        cached_files,
+    })
 }
 
 #[cfg(test)]
@@ -461,13 +498,24 @@ mod tests {
 
     #[test]
     fn shard_ranges_cover_the_file_and_skip_empty_files() {
-        assert_eq!(ranges(Method::Shards { shard_size: 10 }, 0), Vec::<Option<(u64, u64)>>::new());
+        assert_eq!(
+            ranges(Method::Shards { shard_size: 10 }, 0),
+            Vec::<Option<(u64, u64)>>::new()
+        );
         assert_eq!(
             ranges(Method::Shards { shard_size: 10 }, 25),
             vec![Some((0, 10)), Some((10, 20)), Some((20, 25))]
         );
         assert_eq!(ranges(Method::Files, 0), vec![None]);
-        assert_eq!(ranges(Method::Shards { shard_size: u64::MAX }, 3), vec![Some((0, 3))]);
+        assert_eq!(
+            ranges(
+                Method::Shards {
+                    shard_size: u64::MAX
+                },
+                3
+            ),
+            vec![Some((0, 3))]
+        );
     }
 
     #[test]
@@ -476,10 +524,19 @@ mod tests {
         std::fs::write(d.path().join("a"), b"x").unwrap();
         std::os::unix::fs::symlink("a", d.path().join("l")).unwrap();
         let err = enumerate(d.path(), &HashingConfig::default()).unwrap_err();
-        assert!(err.to_string().starts_with("l: is a symbolic link"), "{err}");
-        let cfg = HashingConfig { allow_symlinks: true, ..HashingConfig::default() };
+        assert!(
+            err.to_string().starts_with("l: is a symbolic link"),
+            "{err}"
+        );
+        let cfg = HashingConfig {
+            allow_symlinks: true,
+            ..HashingConfig::default()
+        };
         let files = enumerate(d.path(), &cfg).unwrap();
-        assert_eq!(files.iter().map(|f| f.rel.as_str()).collect::<Vec<_>>(), ["a", "l"]);
+        assert_eq!(
+            files.iter().map(|f| f.rel.as_str()).collect::<Vec<_>>(),
+            ["a", "l"]
+        );
     }
 
     #[test]
@@ -490,12 +547,18 @@ mod tests {
             relative_inside(&d.path().join("m"), &d.path().join("m/model.sig")).as_deref(),
             Some("model.sig")
         );
-        assert_eq!(relative_inside(&d.path().join("m"), &d.path().join("x.sig")), None);
+        assert_eq!(
+            relative_inside(&d.path().join("m"), &d.path().join("x.sig")),
+            None
+        );
     }
 
     #[test]
     fn zero_shard_size_is_an_error() {
-        let cfg = HashingConfig { method: Method::Shards { shard_size: 0 }, ..Default::default() };
+        let cfg = HashingConfig {
+            method: Method::Shards { shard_size: 0 },
+            ..Default::default()
+        };
         assert!(cfg.validate().is_err());
     }
 }

@@ -42,7 +42,11 @@ pub struct Bundle {
     #[serde(alias = "verification_material")]
     pub verification_material: VerificationMaterial,
     /// The signed envelope. OMS bundles always carry one (never a bare `messageSignature`).
-    #[serde(alias = "dsse_envelope", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "dsse_envelope",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dsse_envelope: Option<DsseEnvelope>,
 }
 
@@ -54,7 +58,11 @@ pub struct VerificationMaterial {
     #[serde(alias = "public_key", default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<PublicKeyIdentifier>,
     /// Certificate-based signatures: leaf first, then the intermediates.
-    #[serde(alias = "x509_certificate_chain", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "x509_certificate_chain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub x509_certificate_chain: Option<X509CertificateChain>,
     /// Keyless (Sigstore/Fulcio) signatures: the short-lived leaf certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -328,7 +336,10 @@ pub struct Statement {
 /// so a manifest can never name something outside the model.
 fn check_name(name: &str) -> Result<()> {
     let bad = |why: &str| {
-        Err(Error::InconsistentManifest(format!("resource name `{}` {why}", truncate(name))))
+        Err(Error::InconsistentManifest(format!(
+            "resource name `{}` {why}",
+            truncate(name)
+        )))
     };
     if name == "." {
         return Ok(());
@@ -342,7 +353,10 @@ fn check_name(name: &str) -> Result<()> {
     if name.contains('\0') {
         return bad("contains NUL");
     }
-    if name.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+    if name
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
         return bad("is not a clean relative path (empty, `.` or `..` component)");
     }
     Ok(())
@@ -364,7 +378,10 @@ fn parse_hex(field: &str, s: &str, len: usize) -> Result<Vec<u8>> {
         )));
     }
     let out: Option<Vec<u8>> = (0..len)
-        .map(|i| s.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            s.get(2 * i..2 * i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect();
     out.ok_or_else(|| {
         Error::InconsistentManifest(format!("{field}: digest `{}` is not hex", truncate(s)))
@@ -430,7 +447,9 @@ impl Statement {
                     Error::InconsistentManifest("method `shards` without shard_size".into())
                 })?;
                 let shard_size = parse_shard_size(n).filter(|&s| s > 0).ok_or_else(|| {
-                    Error::InconsistentManifest(format!("shard_size `{n}` is not a positive integer"))
+                    Error::InconsistentManifest(format!(
+                        "shard_size `{n}` is not a positive integer"
+                    ))
                 })?;
                 Method::Shards { shard_size }
             }
@@ -446,7 +465,10 @@ impl Statement {
             hash,
             allow_symlinks: ser.allow_symlinks,
             ignore_paths: ser.ignore_paths.clone().unwrap_or_else(|| {
-                crate::manifest::GIT_IGNORES.iter().map(|s| s.to_string()).collect()
+                crate::manifest::GIT_IGNORES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
             }),
         };
         // Accept both what model_signing writes for shards and what the spec text says.
@@ -462,7 +484,11 @@ impl Statement {
                     // Split from the right: colons are legal in file names.
                     let mut it = r.name.rsplitn(3, ':');
                     let (e, s, f) = (it.next(), it.next(), it.next());
-                    let parsed = match (f, s.and_then(|s| s.parse::<u64>().ok()), e.and_then(|e| e.parse::<u64>().ok())) {
+                    let parsed = match (
+                        f,
+                        s.and_then(|s| s.parse::<u64>().ok()),
+                        e.and_then(|e| e.parse::<u64>().ok()),
+                    ) {
                         (Some(f), Some(s), Some(e)) if s < e => Some((f.to_string(), (s, e))),
                         _ => None,
                     };
@@ -499,8 +525,7 @@ impl Statement {
                 digest,
             });
         }
-        let computed =
-            crate::manifest::root_digest(resources.iter().map(|r| r.digest.as_slice()));
+        let computed = crate::manifest::root_digest(resources.iter().map(|r| r.digest.as_slice()));
         if computed != root {
             return Err(Error::InconsistentManifest(format!(
                 "the subject digest {} is not the root of the listed resources ({})",
@@ -567,7 +592,10 @@ mod tests {
     #[test]
     fn pae_matches_the_dsse_spec() {
         assert_eq!(pae("t", b"hello"), b"DSSEv1 1 t 5 hello");
-        assert_eq!(pae(PAYLOAD_TYPE, b""), b"DSSEv1 28 application/vnd.in-toto+json 0 ");
+        assert_eq!(
+            pae(PAYLOAD_TYPE, b""),
+            b"DSSEv1 28 application/vnd.in-toto+json 0 "
+        );
     }
 
     #[test]
@@ -582,7 +610,16 @@ mod tests {
 
     #[test]
     fn names_that_escape_are_rejected() {
-        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a/", "a\0b"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "./a",
+            "a/",
+            "a\0b",
+        ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
         for good in [".", "a", "a/b", "dür/ü.txt", "a:b", ".gitx"] {

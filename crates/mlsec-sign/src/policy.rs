@@ -40,27 +40,39 @@ pub struct Policy {
 impl Policy {
     /// A policy that trusts exactly one public key and is otherwise default.
     pub fn with_key(key: VerifyingKey) -> Policy {
-        Policy { keys: vec![key], ..Policy::default() }
+        Policy {
+            keys: vec![key],
+            ..Policy::default()
+        }
     }
 
     /// A policy that trusts certificates chaining to `roots`, with optional identity pins.
     pub fn with_roots(roots: TrustedRoots, identities: Vec<String>) -> Policy {
         Policy {
             roots: Some(roots),
-            cert: CertPolicy { at: None, identities },
+            cert: CertPolicy {
+                at: None,
+                identities,
+            },
             ..Policy::default()
         }
     }
 
     /// The first `never_ignore` pattern `path` (a file's path relative to the root) matches.
     pub fn protected_by(&self, path: &str) -> Option<&str> {
-        self.never_ignore.iter().find(|p| pattern_matches(p, path)).map(String::as_str)
+        self.never_ignore
+            .iter()
+            .find(|p| pattern_matches(p, path))
+            .map(String::as_str)
     }
 }
 
 /// Does `pattern` match the relative file path `path` (or one of its parent directories)?
 pub fn pattern_matches(pattern: &str, path: &str) -> bool {
-    let pat: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let pat: Vec<&str> = pattern
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     let parts: Vec<&str> = path.split('/').collect();
     if pat.is_empty() {
         return false;

@@ -45,9 +45,15 @@ impl Signer {
             .tbs_certificate()
             .subject_public_key_info()
             .to_der()
-            .map_err(|e| Error::Certificate { what: certificate.display().to_string(), reason: e.to_string() })?;
+            .map_err(|e| Error::Certificate {
+                what: certificate.display().to_string(),
+                reason: e.to_string(),
+            })?;
         let cert_key = crate::keys::VerifyingKey::from_spki_der(&spki).map_err(|reason| {
-            Error::Certificate { what: certificate.display().to_string(), reason }
+            Error::Certificate {
+                what: certificate.display().to_string(),
+                reason,
+            }
         })?;
         if cert_key != key.verifying_key() {
             return Err(Error::Certificate {
@@ -56,7 +62,10 @@ impl Signer {
             });
         }
         let to_der = |c: &x509_cert::Certificate, what: &Path| {
-            c.to_der().map_err(|e| Error::Certificate { what: what.display().to_string(), reason: e.to_string() })
+            c.to_der().map_err(|e| Error::Certificate {
+                what: what.display().to_string(),
+                reason: e.to_string(),
+            })
         };
         let mut chain_der = Vec::new();
         for p in chain {
@@ -64,7 +73,11 @@ impl Signer {
                 chain_der.push(to_der(&c, p.as_ref())?);
             }
         }
-        Ok(Signer::Certificate { leaf: to_der(leaf, certificate)?, key, chain: chain_der })
+        Ok(Signer::Certificate {
+            leaf: to_der(leaf, certificate)?,
+            key,
+            chain: chain_der,
+        })
     }
 
     fn key(&self) -> &SigningKey {
@@ -76,14 +89,18 @@ impl Signer {
     fn material(&self) -> VerificationMaterial {
         match self {
             Signer::Key(k) => VerificationMaterial {
-                public_key: Some(PublicKeyIdentifier { hint: Some(k.verifying_key().hint()) }),
+                public_key: Some(PublicKeyIdentifier {
+                    hint: Some(k.verifying_key().hint()),
+                }),
                 ..VerificationMaterial::default()
             },
             Signer::Certificate { leaf, chain, .. } => VerificationMaterial {
                 x509_certificate_chain: Some(X509CertificateChain {
                     certificates: std::iter::once(leaf)
                         .chain(chain)
-                        .map(|d| X509Certificate { raw_bytes: oms::b64_encode(d) })
+                        .map(|d| X509Certificate {
+                            raw_bytes: oms::b64_encode(d),
+                        })
                         .collect(),
                 }),
                 ..VerificationMaterial::default()
@@ -129,14 +146,19 @@ pub fn sign_model(
     if let Some(rel) = signature_path.and_then(|s| manifest::relative_inside(model, s)) {
         config.ignore_paths.push(rel);
     }
-    let mut ignores: Vec<String> =
-        config.ignore_paths.iter().filter_map(|p| manifest::normalize_ignore(p)).collect();
+    let mut ignores: Vec<String> = config
+        .ignore_paths
+        .iter()
+        .filter_map(|p| manifest::normalize_ignore(p))
+        .collect();
     ignores.sort();
     ignores.dedup();
     config.ignore_paths = ignores;
     let manifest = manifest::compute(model, &config, opts)?;
     if manifest.items.is_empty() && manifest.files.is_empty() {
-        return Err(Error::EmptyModel { path: model.to_path_buf() });
+        return Err(Error::EmptyModel {
+            path: model.to_path_buf(),
+        });
     }
     let payload = oms::statement_payload(&manifest, &subject_name(model));
     let sig = signer.key().sign_der(&oms::pae(PAYLOAD_TYPE, &payload));
@@ -146,8 +168,15 @@ pub fn sign_model(
         dsse_envelope: Some(DsseEnvelope {
             payload: oms::b64_encode(&payload),
             payload_type: PAYLOAD_TYPE.into(),
-            signatures: vec![DsseSignature { sig: oms::b64_encode(&sig), keyid: String::new() }],
+            signatures: vec![DsseSignature {
+                sig: oms::b64_encode(&sig),
+                keyid: String::new(),
+            }],
         }),
     };
-    Ok(Signed { bundle, manifest, payload })
+    Ok(Signed {
+        bundle,
+        manifest,
+        payload,
+    })
 }

@@ -56,7 +56,11 @@ pub enum Difference {
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Difference::Modified { file, range, same_as } => {
+            Difference::Modified {
+                file,
+                range,
+                same_as,
+            } => {
                 write!(f, "{file}: digest mismatch")?;
                 if let Some((s, e)) = range {
                     write!(f, " in bytes {s}..{e}")?;
@@ -66,8 +70,15 @@ impl fmt::Display for Difference {
                 }
                 Ok(())
             }
-            Difference::Resized { file, signed, found } => {
-                write!(f, "{file}: size changed (signed {signed} bytes, found {found})")
+            Difference::Resized {
+                file,
+                signed,
+                found,
+            } => {
+                write!(
+                    f,
+                    "{file}: size changed (signed {signed} bytes, found {found})"
+                )
             }
             Difference::Missing { file } => write!(f, "{file}: missing (signed, not on disk)"),
             Difference::Extra { file } => {
@@ -174,11 +185,20 @@ pub fn verify_bundle(bundle_bytes: &[u8], policy: &Policy) -> Result<CheckedBund
         let hint = vm.public_key.as_ref().and_then(|p| p.hint.clone());
         let candidates: Vec<_> = match &hint {
             Some(h) => {
-                let c: Vec<_> = policy.keys.iter().filter(|k| k.hint().eq_ignore_ascii_case(h)).collect();
+                let c: Vec<_> = policy
+                    .keys
+                    .iter()
+                    .filter(|k| k.hint().eq_ignore_ascii_case(h))
+                    .collect();
                 if c.is_empty() {
                     return Err(Error::UntrustedSigner(format!(
                         "the bundle names key {h}, which is not a trusted key (trusted: {})",
-                        policy.keys.iter().map(|k| k.hint()).collect::<Vec<_>>().join(", ")
+                        policy
+                            .keys
+                            .iter()
+                            .map(|k| k.hint())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )));
                 }
                 c
@@ -204,7 +224,11 @@ pub fn verify_bundle(bundle_bytes: &[u8], policy: &Policy) -> Result<CheckedBund
     };
 
     let statement = Statement::parse(&payload)?;
-    Ok(CheckedBundle { statement, signer, warnings })
+    Ok(CheckedBundle {
+        statement,
+        signer,
+        warnings,
+    })
 }
 
 /// Verifies a model directory or file against a signature bundle under a policy.
@@ -218,11 +242,18 @@ pub fn verify_model(
     policy: &Policy,
     opts: VerifyOptions<'_>,
 ) -> Result<Verified> {
-    let CheckedBundle { statement, signer, mut warnings } = verify_bundle(bundle_bytes, policy)?;
+    let CheckedBundle {
+        statement,
+        signer,
+        mut warnings,
+    } = verify_bundle(bundle_bytes, policy)?;
     check_policy(&statement, policy)?;
 
     let mut config = statement.config.clone();
-    if let Some(rel) = opts.signature_path.and_then(|s| manifest::relative_inside(model, s)) {
+    if let Some(rel) = opts
+        .signature_path
+        .and_then(|s| manifest::relative_inside(model, s))
+    {
         config.ignore_paths.push(rel);
     }
     let files = manifest::enumerate(model, &config)?;
@@ -232,7 +263,10 @@ pub fn verify_model(
     let computed = manifest::compute_files(
         files,
         &config,
-        ComputeOptions { cache: opts.cache, cache_write_only: true },
+        ComputeOptions {
+            cache: opts.cache,
+            cache_write_only: true,
+        },
     )?;
 
     let mut signed = statement.resources.clone();
@@ -330,7 +364,9 @@ type PerFile = BTreeMap<String, Vec<(Option<(u64, u64)>, Vec<u8>)>>;
 fn group_signed(res: &[oms::SignedResource]) -> PerFile {
     let mut m: PerFile = BTreeMap::new();
     for r in res {
-        m.entry(r.file.clone()).or_default().push((r.range, r.digest.clone()));
+        m.entry(r.file.clone())
+            .or_default()
+            .push((r.range, r.digest.clone()));
     }
     for v in m.values_mut() {
         v.sort_by_key(|(r, _)| *r);
@@ -344,7 +380,9 @@ fn group_computed(c: &manifest::Manifest) -> PerFile {
         m.entry(f.rel.clone()).or_default();
     }
     for i in &c.items {
-        m.entry(i.file.clone()).or_default().push((i.range, i.digest.clone()));
+        m.entry(i.file.clone())
+            .or_default()
+            .push((i.range, i.digest.clone()));
     }
     for v in m.values_mut() {
         v.sort_by_key(|(r, _)| *r);
@@ -353,10 +391,20 @@ fn group_computed(c: &manifest::Manifest) -> PerFile {
 }
 
 /// Compares the signed resources with the computed manifest, per file.
-fn diff(signed: &[oms::SignedResource], computed: &manifest::Manifest, method: Method) -> Vec<Difference> {
+fn diff(
+    signed: &[oms::SignedResource],
+    computed: &manifest::Manifest,
+    method: Method,
+) -> Vec<Difference> {
     let want = group_signed(signed);
     let got = group_computed(computed);
-    let size_of = |file: &str| computed.files.iter().find(|f| f.rel == file).map(|f| f.size);
+    let size_of = |file: &str| {
+        computed
+            .files
+            .iter()
+            .find(|f| f.rel == file)
+            .map(|f| f.size)
+    };
     let mut out = Vec::new();
     let mut missing: Vec<&String> = Vec::new();
     let mut extra: Vec<&String> = Vec::new();
@@ -369,7 +417,11 @@ fn diff(signed: &[oms::SignedResource], computed: &manifest::Manifest, method: M
                 if !same_ranges && matches!(method, Method::Shards { .. }) {
                     out.push(Difference::Resized {
                         file: file.clone(),
-                        signed: w.iter().filter_map(|(r, _)| r.map(|r| r.1)).max().unwrap_or(0),
+                        signed: w
+                            .iter()
+                            .filter_map(|(r, _)| r.map(|r| r.1))
+                            .max()
+                            .unwrap_or(0),
                         found: size_of(file).unwrap_or(0),
                     });
                     continue;
@@ -379,7 +431,11 @@ fn diff(signed: &[oms::SignedResource], computed: &manifest::Manifest, method: M
                     .iter()
                     .find(|(other, d)| *other != file && *d == g)
                     .map(|(o, _)| o.clone());
-                out.push(Difference::Modified { file: file.clone(), range, same_as });
+                out.push(Difference::Modified {
+                    file: file.clone(),
+                    range,
+                    same_as,
+                });
             }
         }
     }
@@ -400,7 +456,10 @@ fn diff(signed: &[oms::SignedResource], computed: &manifest::Manifest, method: M
         match from {
             Some(m) => {
                 moved_from.insert(m);
-                out.push(Difference::Moved { from: m.clone(), to: e.clone() });
+                out.push(Difference::Moved {
+                    from: m.clone(),
+                    to: e.clone(),
+                });
             }
             None => out.push(Difference::Extra { file: e.clone() }),
         }
