@@ -31,6 +31,8 @@ pub mod bom;
 pub mod cache;
 pub mod cert;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hashing;
 pub mod keys;
 pub mod manifest;

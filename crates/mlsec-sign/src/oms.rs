@@ -29,6 +29,10 @@ const LEGACY_PREDICATE_TYPE: &str = "https://model_signing/Digests/v0.1";
 /// about 150 MB of JSON, base64-encoded).
 pub const MAX_BUNDLE_BYTES: usize = 512 << 20;
 
+/// Longest resource name accepted (Linux `PATH_MAX`): longer names cannot exist on disk, and
+/// capping them keeps every error message short.
+const MAX_NAME_BYTES: usize = 4096;
+
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// A Sigstore bundle (v0.3) as OMS uses it.
@@ -347,6 +351,9 @@ fn check_name(name: &str) -> Result<()> {
     if name.is_empty() {
         return bad("is empty");
     }
+    if name.len() > MAX_NAME_BYTES {
+        return bad("is longer than any path a file system accepts");
+    }
     if name.starts_with('/') {
         return bad("is absolute");
     }
@@ -365,7 +372,8 @@ fn check_name(name: &str) -> Result<()> {
 fn parse_hex(field: &str, s: &str, len: usize) -> Result<Vec<u8>> {
     if s.len() != len * 2 {
         return Err(Error::InconsistentManifest(format!(
-            "{field}: digest `{}` should be {} hex digits",
+            "{}: digest `{}` should be {} hex digits",
+            truncate(field),
             truncate(s),
             len * 2
         )));
@@ -373,7 +381,8 @@ fn parse_hex(field: &str, s: &str, len: usize) -> Result<Vec<u8>> {
     // `from_str_radix` alone would accept a `+` sign; Python's `bytes.fromhex` does not.
     if !s.bytes().all(|c| c.is_ascii_hexdigit()) {
         return Err(Error::InconsistentManifest(format!(
-            "{field}: digest `{}` is not hex",
+            "{}: digest `{}` is not hex",
+            truncate(field),
             truncate(s)
         )));
     }
@@ -384,7 +393,11 @@ fn parse_hex(field: &str, s: &str, len: usize) -> Result<Vec<u8>> {
         })
         .collect();
     out.ok_or_else(|| {
-        Error::InconsistentManifest(format!("{field}: digest `{}` is not hex", truncate(s)))
+        Error::InconsistentManifest(format!(
+            "{}: digest `{}` is not hex",
+            truncate(field),
+            truncate(s)
+        ))
     })
 }
 

@@ -23,7 +23,7 @@ fn peer(test: &str) -> Option<(PathBuf, PathBuf)> {
         use std::io::Write;
         let _ = writeln!(
             std::io::stderr(),
-            "note: {test} skipped: MLSEC_MODEL_SIGNING is not set (run scripts/install-model-signing.sh)"
+            "\nnote: {test} skipped: MLSEC_MODEL_SIGNING is not set (run scripts/install-model-signing.sh)"
         );
         return None;
     };
