@@ -320,9 +320,9 @@ pub fn verify_chain(
 
     if !pinned_directly {
         let mut current = leaf;
-        let mut ca_below = 0usize;
         let mut reached_root = false;
-        for _ in 0..MAX_PATH_LEN {
+        // `ca_below`: intermediates already on the path below `current`'s issuer.
+        for ca_below in 0..MAX_PATH_LEN {
             let issuer_name = current.tbs_certificate().issuer();
             // A trusted root ends the path; prefer it over an intermediate of the same name.
             let root = roots.certs.iter().find(|r| {
@@ -363,7 +363,6 @@ pub fn verify_chain(
             if key_usage(next, &what)?.is_some_and(|k| !k.key_cert_sign()) {
                 return Err(cert_err(&what, "keyUsage does not include keyCertSign"));
             }
-            ca_below += 1;
             current = next;
         }
         if !reached_root {

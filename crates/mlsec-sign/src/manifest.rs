@@ -327,6 +327,9 @@ fn ranges(method: Method, size: u64) -> Vec<Option<(u64, u64)>> {
     }
 }
 
+/// (file index, range slot, digest) of one finished hashing job.
+type JobResult = (usize, usize, Result<Vec<u8>>);
+
 /// Options for [`compute`] that do not change the manifest, only how it is computed.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ComputeOptions<'a> {
@@ -396,10 +399,10 @@ pub fn compute_files(
         }
     }
     // Largest first, so the last job to finish is a small one and no core idles on a long tail.
-    jobs.sort_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)));
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.end - j.start));
 
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, usize, Result<Vec<u8>>)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<JobResult>> = Mutex::new(Vec::new());
     let workers = rayon::current_num_threads().min(jobs.len()).max(1);
     rayon::scope(|s| {
         for _ in 0..workers {

@@ -407,7 +407,7 @@ fn parse_shard_size(n: &serde_json::Number) -> Option<u64> {
     }
     // model_signing writes protobuf Struct doubles: `1000.0`. Accept integral values only.
     let f = n.as_f64()?;
-    (f.fract() == 0.0 && f >= 1.0 && f <= 9_007_199_254_740_992.0).then_some(f as u64)
+    (f.fract() == 0.0 && (1.0..=9_007_199_254_740_992.0).contains(&f)).then_some(f as u64)
 }
 
 impl Statement {
