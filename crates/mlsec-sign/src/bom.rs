@@ -232,7 +232,148 @@ pub fn model_facts(model: &Path, manifest: &Manifest) -> ModelFacts {
         facts.parameter_count = Some(n);
         facts.parameter_source = Some("safetensors header".into());
     }
+    for f in &manifest.files {
+        let is_gguf = f.rel.ends_with(".gguf")
+            || (f.rel == "." && model.extension().is_some_and(|e| e == "gguf"));
+        if !is_gguf {
+            continue;
+        }
+        if let Some(g) = gguf_facts(&f.path) {
+            facts.architecture_family = facts.architecture_family.or(g.architecture);
+            facts.license = facts.license.or(g.license);
+            if facts.parameter_count.is_none() {
+                facts.parameter_count = g.parameters;
+                facts.parameter_source = g.parameters.map(|_| "GGUF tensor infos".to_string());
+            }
+        }
+    }
     facts
+}
+
+/// What a GGUF header states: `general.architecture`, `general.license`, and the parameter
+/// count summed from the tensor infos.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct GgufFacts {
+    architecture: Option<String>,
+    license: Option<String>,
+    parameters: Option<u64>,
+}
+
+/// Bytes of a GGUF file read to find the header; metadata and tensor infos of real models fit
+/// in a few MiB (vocabularies are the bulk).
+const MAX_GGUF_HEADER: u64 = 64 << 20;
+
+fn gguf_facts(path: &Path) -> Option<GgufFacts> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX_GGUF_HEADER)
+        .read_to_end(&mut buf)
+        .ok()?;
+    parse_gguf(&buf)
+}
+
+/// A bounds-checked cursor over GGUF bytes.
+struct Cur<'a>(&'a [u8]);
+
+impl<'a> Cur<'a> {
+    fn take(&mut self, n: u64) -> Option<&'a [u8]> {
+        let n = usize::try_from(n).ok()?;
+        if n > self.0.len() {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn string(&mut self) -> Option<&'a [u8]> {
+        let n = self.u64()?;
+        self.take(n)
+    }
+    /// Skips one value of GGUF type `t`, returning it when it is a string.
+    fn value(&mut self, t: u32, depth: u32) -> Option<Option<&'a [u8]>> {
+        let fixed = |t: u32| match t {
+            0 | 1 | 7 => Some(1u64),
+            2 | 3 => Some(2),
+            4..=6 => Some(4),
+            10..=12 => Some(8),
+            _ => None,
+        };
+        match t {
+            8 => Some(Some(self.string()?)),
+            9 if depth == 0 => {
+                let et = self.u32()?;
+                let n = self.u64()?;
+                if let Some(sz) = fixed(et) {
+                    self.take(n.checked_mul(sz)?)?;
+                } else {
+                    for _ in 0..n {
+                        self.value(et, depth + 1)?;
+                    }
+                }
+                Some(None)
+            }
+            t => {
+                self.take(fixed(t)?)?;
+                Some(None)
+            }
+        }
+    }
+}
+
+/// Fuzzing entry: parses a GGUF header; true when it was well formed.
+#[doc(hidden)]
+pub fn parse_gguf_for_fuzzing(data: &[u8]) -> bool {
+    parse_gguf(data).is_some()
+}
+
+fn parse_gguf(data: &[u8]) -> Option<GgufFacts> {
+    let mut c = Cur(data);
+    if c.take(4)? != b"GGUF" {
+        return None;
+    }
+    let version = c.u32()?;
+    if !(2..=3).contains(&version) {
+        return None;
+    }
+    let tensors = c.u64()?;
+    let kvs = c.u64()?;
+    let mut facts = GgufFacts::default();
+    for _ in 0..kvs {
+        let key = c.string()?;
+        let t = c.u32()?;
+        let v = c.value(t, 0)?;
+        let text = || v.map(|b| String::from_utf8_lossy(b).into_owned());
+        match key {
+            b"general.architecture" => facts.architecture = text(),
+            b"general.license" => facts.license = text(),
+            _ => {}
+        }
+    }
+    let mut total: u64 = 0;
+    for _ in 0..tensors {
+        c.string()?;
+        let dims = c.u32()?;
+        if dims > 8 {
+            return Some(facts);
+        }
+        let mut p: u64 = 1;
+        for _ in 0..dims {
+            p = p.checked_mul(c.u64()?)?;
+        }
+        c.u32()?;
+        c.u64()?;
+        total = total.checked_add(p)?;
+    }
+    facts.parameters = (tensors > 0).then_some(total);
+    Some(facts)
 }
 
 /// `license:` from a YAML front-matter block (`---` … `---`) at the top of a model card.
@@ -547,6 +688,55 @@ mod tests {
             front_matter_license("---\nlicense: \"mit\"\n---"),
             Some("mit".into())
         );
+    }
+
+    /// A GGUF v3 header: two metadata keys (one an array of strings) and two tensors.
+    pub(crate) fn gguf_bytes() -> Vec<u8> {
+        let mut b = b"GGUF".to_vec();
+        b.extend(3u32.to_le_bytes());
+        b.extend(2u64.to_le_bytes()); // tensors
+        b.extend(3u64.to_le_bytes()); // kvs
+        let s = |b: &mut Vec<u8>, x: &str| {
+            b.extend((x.len() as u64).to_le_bytes());
+            b.extend(x.as_bytes());
+        };
+        s(&mut b, "general.architecture");
+        b.extend(8u32.to_le_bytes());
+        s(&mut b, "llama");
+        s(&mut b, "tokenizer.ggml.tokens");
+        b.extend(9u32.to_le_bytes());
+        b.extend(8u32.to_le_bytes());
+        b.extend(2u64.to_le_bytes());
+        s(&mut b, "a");
+        s(&mut b, "b");
+        s(&mut b, "general.license");
+        b.extend(8u32.to_le_bytes());
+        s(&mut b, "mit");
+        for (name, dims) in [("w", vec![4u64, 8]), ("b", vec![8u64])] {
+            s(&mut b, name);
+            b.extend((dims.len() as u32).to_le_bytes());
+            for d in dims {
+                b.extend(d.to_le_bytes());
+            }
+            b.extend(0u32.to_le_bytes());
+            b.extend(0u64.to_le_bytes());
+        }
+        b
+    }
+
+    #[test]
+    fn gguf_header_facts_and_truncation() {
+        let b = gguf_bytes();
+        let f = parse_gguf(&b).unwrap();
+        assert_eq!(f.architecture.as_deref(), Some("llama"));
+        assert_eq!(f.license.as_deref(), Some("mit"));
+        assert_eq!(f.parameters, Some(40));
+        for cut in 0..b.len() {
+            let _ = parse_gguf(&b[..cut]);
+        }
+        let mut huge = b.clone();
+        huge[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
+        let _ = parse_gguf(&huge);
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
             crate::cert::verify_chain(&chain, &TrustedRoots::default(), &CertPolicy::default())
                 .is_ok()
         }
+        "gguf_header" => crate::bom::parse_gguf_for_fuzzing(data),
         _ => false,
     }
 }
