@@ -18,6 +18,30 @@
 //! - [`policy`]: pinned keys, roots, identities, never-ignored paths.
 //! - [`bom`]: the CycloneDX 1.6 ML-BOM.
 //!
+//! # Where this differs from model_signing 1.1.1
+//!
+//! Everything model_signing writes verifies here, and everything signed here verifies there
+//! (`tests/interop.rs`). Verification is deliberately stricter:
+//!
+//! - certificate chains are checked at the verification time (not at the leaf's own
+//!   `notBefore`), for CA and path-length constraints, for signing usage, and optionally for
+//!   the signer identity ([`cert`]);
+//! - a statement must have exactly one subject, clean relative resource names, no duplicate
+//!   names and at least one resource (the OMS spec's rules; model_signing accepts an empty
+//!   model and silently collapses duplicates);
+//! - a [`Policy`] can forbid the signer from excluding protected files through the
+//!   `ignore_paths` it recorded, which model_signing honours without a word.
+//!
+//! Not supported: the pre-1.0 `Digests/v0.1` predicate and the v0.2 "buggy PAE" fallback
+//! (rejected with a message), `--ignore-unsigned-files`, and **keyless Sigstore bundles**.
+//! Verifying a keyless bundle offline soundly needs the Fulcio chain checked against a
+//! `trusted_root.json` at the Rekor integrated time, the certificate's embedded SCTs verified
+//! against the CT log keys (which means rebuilding the pre-certificate TBS), and the Rekor entry
+//! checked (the signed entry timestamp or the inclusion proof against a signed checkpoint, and
+//! the entry body matched to this envelope). The only Rust crate that does this, `sigstore`,
+//! links OpenSSL and aws-lc and is built for online use; no maintained pure-Rust crate covers
+//! it, so such bundles are refused with [`Error::UnsupportedBundle`] rather than half-checked.
+//!
 //! # Architecture invariants
 //!
 //! - Verification computes the root digest over the resources **in the order they are listed**
