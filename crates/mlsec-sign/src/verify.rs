@@ -396,18 +396,22 @@ fn diff(
     computed: &manifest::Manifest,
     method: Method,
 ) -> Vec<Difference> {
+    use std::collections::HashMap;
     let want = group_signed(signed);
     let got = group_computed(computed);
-    let size_of = |file: &str| {
-        computed
-            .files
-            .iter()
-            .find(|f| f.rel == file)
-            .map(|f| f.size)
-    };
+    // Content → signed file, so swaps and renames are named in one pass (no quadratic search
+    // when a large model changed everywhere).
+    let mut by_content: HashMap<&[(Option<(u64, u64)>, Vec<u8>)], &String> = HashMap::new();
+    for (file, d) in &want {
+        by_content.entry(d.as_slice()).or_insert(file);
+    }
+    let sizes: HashMap<&str, u64> = computed
+        .files
+        .iter()
+        .map(|f| (f.rel.as_str(), f.size))
+        .collect();
     let mut out = Vec::new();
     let mut missing: Vec<&String> = Vec::new();
-    let mut extra: Vec<&String> = Vec::new();
     for (file, w) in &want {
         match got.get(file) {
             None => missing.push(file),
@@ -422,15 +426,15 @@ fn diff(
                             .filter_map(|(r, _)| r.map(|r| r.1))
                             .max()
                             .unwrap_or(0),
-                        found: size_of(file).unwrap_or(0),
+                        found: sizes.get(file.as_str()).copied().unwrap_or(0),
                     });
                     continue;
                 }
                 let range = g.iter().zip(w).find(|(a, b)| a != b).and_then(|(a, _)| a.0);
-                let same_as = want
-                    .iter()
-                    .find(|(other, d)| *other != file && *d == g)
-                    .map(|(o, _)| o.clone());
+                let same_as = by_content
+                    .get(g.as_slice())
+                    .filter(|o| **o != file)
+                    .map(|o| (*o).clone());
                 out.push(Difference::Modified {
                     file: file.clone(),
                     range,
@@ -439,29 +443,32 @@ fn diff(
             }
         }
     }
-    for file in got.keys() {
+    // Missing files by content, to pair each extra file with a missing one that had exactly
+    // its content: a rename or a move.
+    let mut missing_by_content: HashMap<&[(Option<(u64, u64)>, Vec<u8>)], Vec<&String>> =
+        HashMap::new();
+    for m in missing.iter().rev() {
+        missing_by_content
+            .entry(want[*m].as_slice())
+            .or_default()
+            .push(m);
+    }
+    let mut moved_from = std::collections::HashSet::new();
+    for (file, g) in &got {
         // A file with no resource at all (an empty file under shards) is invisible to the
         // signature, exactly as in model_signing.
-        if !want.contains_key(file) && !got[file].is_empty() {
-            extra.push(file);
+        if want.contains_key(file) || g.is_empty() {
+            continue;
         }
-    }
-    // Pair an extra file with a missing one that had exactly its content: a rename or move.
-    let mut moved_from = std::collections::HashSet::new();
-    for e in extra {
-        let from = missing
-            .iter()
-            .find(|m| !moved_from.contains(*m) && want.get(**m) == got.get(e))
-            .copied();
-        match from {
+        match missing_by_content.get_mut(g.as_slice()).and_then(Vec::pop) {
             Some(m) => {
                 moved_from.insert(m);
                 out.push(Difference::Moved {
                     from: m.clone(),
-                    to: e.clone(),
+                    to: file.clone(),
                 });
             }
-            None => out.push(Difference::Extra { file: e.clone() }),
+            None => out.push(Difference::Extra { file: file.clone() }),
         }
     }
     for m in missing {
