@@ -359,7 +359,9 @@ fn check_never_ignored(
     }
 }
 
-type PerFile = BTreeMap<String, Vec<(Option<(u64, u64)>, Vec<u8>)>>;
+/// A file's content as the manifest sees it: (shard range, digest) per resource.
+type Content = Vec<(Option<(u64, u64)>, Vec<u8>)>;
+type PerFile = BTreeMap<String, Content>;
 
 fn group_signed(res: &[oms::SignedResource]) -> PerFile {
     let mut m: PerFile = BTreeMap::new();
@@ -401,9 +403,9 @@ fn diff(
     let got = group_computed(computed);
     // Content → signed file, so swaps and renames are named in one pass (no quadratic search
     // when a large model changed everywhere).
-    let mut by_content: HashMap<&[(Option<(u64, u64)>, Vec<u8>)], &String> = HashMap::new();
+    let mut by_content: HashMap<&Content, &String> = HashMap::new();
     for (file, d) in &want {
-        by_content.entry(d.as_slice()).or_insert(file);
+        by_content.entry(d).or_insert(file);
     }
     let sizes: HashMap<&str, u64> = computed
         .files
@@ -432,7 +434,7 @@ fn diff(
                 }
                 let range = g.iter().zip(w).find(|(a, b)| a != b).and_then(|(a, _)| a.0);
                 let same_as = by_content
-                    .get(g.as_slice())
+                    .get(g)
                     .filter(|o| **o != file)
                     .map(|o| (*o).clone());
                 out.push(Difference::Modified {
@@ -445,13 +447,9 @@ fn diff(
     }
     // Missing files by content, to pair each extra file with a missing one that had exactly
     // its content: a rename or a move.
-    let mut missing_by_content: HashMap<&[(Option<(u64, u64)>, Vec<u8>)], Vec<&String>> =
-        HashMap::new();
+    let mut missing_by_content: HashMap<&Content, Vec<&String>> = HashMap::new();
     for m in missing.iter().rev() {
-        missing_by_content
-            .entry(want[*m].as_slice())
-            .or_default()
-            .push(m);
+        missing_by_content.entry(&want[*m]).or_default().push(m);
     }
     let mut moved_from = std::collections::HashSet::new();
     for (file, g) in &got {
@@ -460,7 +458,7 @@ fn diff(
         if want.contains_key(file) || g.is_empty() {
             continue;
         }
-        match missing_by_content.get_mut(g.as_slice()).and_then(Vec::pop) {
+        match missing_by_content.get_mut(g).and_then(Vec::pop) {
             Some(m) => {
                 moved_from.insert(m);
                 out.push(Difference::Moved {
