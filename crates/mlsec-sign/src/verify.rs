@@ -280,7 +280,17 @@ pub fn verify_model(
             r.file = ".".into();
         }
     }
-    let differences = diff(&signed, &computed, statement.config.method);
+    let mut differences = diff(&signed, &computed, statement.config.method);
+    // A single-file model's resource is named "."; name the file itself in the report.
+    if let Some(name) = model
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|_| model.is_file())
+    {
+        for d in &mut differences {
+            rename_dot(d, name);
+        }
+    }
     if !differences.is_empty() {
         return Err(Error::Mismatch { differences });
     }
@@ -304,6 +314,29 @@ pub fn verify_model(
         ignored_paths,
         warnings,
     })
+}
+
+fn rename_dot(d: &mut Difference, name: &str) {
+    let fix = |f: &mut String| {
+        if f == "." {
+            *f = name.to_string();
+        }
+    };
+    match d {
+        Difference::Modified { file, same_as, .. } => {
+            fix(file);
+            if let Some(o) = same_as {
+                fix(o);
+            }
+        }
+        Difference::Resized { file, .. }
+        | Difference::Missing { file }
+        | Difference::Extra { file } => fix(file),
+        Difference::Moved { from, to } => {
+            fix(from);
+            fix(to);
+        }
+    }
 }
 
 fn check_policy(st: &Statement, policy: &Policy) -> Result<()> {

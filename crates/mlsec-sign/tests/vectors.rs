@@ -737,3 +737,38 @@ fn keyless_bundles_are_refused_with_a_reason() {
         "{e}"
     );
 }
+
+#[test]
+fn single_file_signature_catches_a_change_and_a_directory_in_its_place() {
+    let (_d, model) = model_copy();
+    let bundle = std::fs::read(data().join("sig/single-file-config.json.sig")).unwrap();
+    let file = model.join("config.json");
+    verify_model(
+        &file,
+        &bundle,
+        &key_policy("p256-public.pem"),
+        VerifyOptions::default(),
+    )
+    .unwrap();
+    std::fs::write(&file, b"{}\n").unwrap();
+    let e = verify_model(
+        &file,
+        &bundle,
+        &key_policy("p256-public.pem"),
+        VerifyOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "model does not match its signature:\n  config.json: digest mismatch"
+    );
+    // Pointing the single-file signature at the whole directory fails file by file.
+    let e = verify_model(
+        &model,
+        &bundle,
+        &key_policy("p256-public.pem"),
+        VerifyOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains(".: missing"), "{e}");
+}
