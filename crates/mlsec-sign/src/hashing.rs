@@ -56,7 +56,7 @@ impl HashAlgorithm {
 
     /// Digest length in bytes.
     pub fn digest_len(self) -> usize {
-        self.core().len()
+        self.core().output_len()
     }
 
     /// The same algorithm in mlsec's shared vocabulary.

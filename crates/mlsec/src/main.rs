@@ -39,6 +39,14 @@ enum Command {
     Audit(cmd::audit::Args),
     /// Model registry: immutable versions, gated promotion, lineage, quarantine, rollback
     Registry(cmd::registry::Args),
+    /// Print a model's manifest (OpenSSF Model Signing) and its root digest, the model digest
+    Hash(cmd::hash::Args),
+    /// Sign a model: an OMS signature bundle that model_signing and `mlsec verify` accept
+    Sign(cmd::sign::Args),
+    /// Verify a model against its signature under a policy (exit 1 names each differing file)
+    Verify(cmd::verify::Args),
+    /// Write a CycloneDX 1.6 ML-BOM with the signed hashes and the scan results
+    Bom(cmd::bom::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -110,6 +118,10 @@ fn main() -> ExitCode {
         Command::Rules(a) => rules(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Registry(a) => cmd::registry::run(a),
+        Command::Hash(a) => cmd::hash::run(a),
+        Command::Sign(a) => cmd::sign::run(a),
+        Command::Verify(a) => cmd::verify::run(a),
+        Command::Bom(a) => cmd::bom::run(a),
     };
     match result {
         Ok(code) => code,

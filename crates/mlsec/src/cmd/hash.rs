@@ -23,8 +23,8 @@ pub struct Args {
     pub hashing: HashingArgs,
     #[command(flatten)]
     pub cache: CacheArgs,
-    /// Output format on stdout: `text` (`<digest>  <name>` lines, then the root) or `json`
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    /// Output format on stdout: `human` (`<digest>  <name>` lines, then the root) or `json`
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
 }
 
@@ -111,7 +111,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             serde_json::to_writer_pretty(&mut out, &manifest_json(&args.model_path, &m))?;
             writeln!(out)?;
         }
-        OutputFormat::Text => {
+        OutputFormat::Human => {
             for i in &m.items {
                 writeln!(out, "{}  {}", to_hex(&i.digest), i.name)?;
             }

@@ -120,10 +120,10 @@ pub fn default_signature_path(model: &Path) -> anyhow::Result<PathBuf> {
 /// Output formats for data printed on stdout.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
-    /// For people.
+    /// For people
     #[default]
-    Text,
-    /// For programs (a versioned JSON document).
+    Human,
+    /// For programs (a versioned JSON document)
     Json,
 }
 

@@ -47,7 +47,7 @@ pub struct Args {
     #[arg(long, value_name = "POLICY.toml")]
     pub policy: Option<PathBuf>,
     /// Output format on stdout
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
     #[command(flatten)]
     pub cache: CacheArgs,
@@ -220,7 +220,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
         }
-        OutputFormat::Text if doc.verified => {
+        OutputFormat::Human if doc.verified => {
             writeln!(
                 out,
                 "verified {} {}",
@@ -228,7 +228,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 args.model_path.display()
             )?;
         }
-        OutputFormat::Text => {}
+        OutputFormat::Human => {}
     }
     Ok(code)
 }
