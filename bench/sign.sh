@@ -62,9 +62,13 @@ best_of() {
   "$@" >/dev/null 2>&1 || return 0
   local tf; tf=$(mktemp)
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %U %S" -o "$tf" "$@" >/dev/null 2>&1
-    local w c
-    read -r w u s < "$tf"
+    local t0 t1 w c u s
+    t0=$EPOCHREALTIME
+    /usr/bin/time -f "%U %S" -o "$tf" "$@" >/dev/null 2>&1
+    t1=$EPOCHREALTIME
+    # Wall time from the shell's microsecond clock: /usr/bin/time rounds to 10 ms.
+    w=$(printf '%.4f' "$(echo "$t1 - $t0" | bc -l)")
+    read -r u s < "$tf"
     c=$(printf "%.2f" "$(echo "$u + $s" | bc -l)")
     if [ "$BEST_WALL" = FAIL ] || [ "$(echo "$w < $BEST_WALL" | bc -l)" = 1 ]; then BEST_WALL=$w; fi
     if [ -z "$BEST_CPU" ] || [ "$(echo "$c < $BEST_CPU" | bc -l)" = 1 ]; then BEST_CPU=$c; fi
@@ -83,6 +87,7 @@ row() {
   if [ "$BEST_WALL" != FAIL ]; then
     gbs=$(printf '%.2f' "$(echo "$size / $BEST_WALL / 1000000000" | bc -l)")
     [ -n "$base" ] && speedup=$(printf '%.1f×' "$(echo "$base / $BEST_WALL" | bc -l)")
+    BEST_WALL=$(printf '%.3f' "$BEST_WALL")
     [ -n "$basecpu" ] && [ "$(echo "$BEST_CPU > 0" | bc -l)" = 1 ] && cpuspeed=$(printf '%.1f×' "$(echo "$basecpu / $BEST_CPU" | bc -l)")
   fi
   rows+=("| $w | $tool | \`$label\` | $BEST_WALL | $gbs | $speedup | $BEST_CPU | $cpuspeed |")
