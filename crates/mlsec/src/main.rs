@@ -4,6 +4,7 @@
 #[macro_use]
 mod record;
 mod cmd;
+mod model_digest;
 mod policy_file;
 mod scan;
 mod targets;

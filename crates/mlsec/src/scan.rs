@@ -49,6 +49,7 @@ pub struct Args {
     pub jobs: Option<usize>,
 
     /// Model digest (sha256:…, the OMS manifest root) the recorded scan event names
+    /// [default with --record and one PATH: computed from that PATH]
     #[arg(long, value_name = "DIGEST")]
     pub model_digest: Option<String>,
 
@@ -229,6 +230,9 @@ fn record_scan(args: &Args, run: &ScanRun, verdict: Verdict) -> Result<()> {
     if let Some(d) = &args.model_digest {
         ev.model =
             Some(mlsec_core::Digest::parse(d).map_err(|e| anyhow::anyhow!("--model-digest: {e}"))?);
+    } else if let [one] = args.paths.as_slice() {
+        // One path is one model: key the evidence by its digest, as `mlsec sign` would sign it.
+        ev.model = Some(crate::model_digest::of(one)?);
     }
     crate::record::record(&args.record, ev)?;
     Ok(())

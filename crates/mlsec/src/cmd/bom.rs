@@ -36,6 +36,8 @@ pub struct Args {
     pub hashing: HashingArgs,
     #[command(flatten)]
     pub cache: CacheArgs,
+    #[command(flatten)]
+    pub record: crate::record::RecordArgs,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -103,6 +105,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .flat_map(|s| &s.findings)
         .map(|f| f.severity)
         .max();
+    if args.record.wanted() {
+        // The BOM itself is the evidence: recorded whole, keyed by the manifest root digest.
+        let bom: serde_json::Value = serde_json::from_slice(&json)?;
+        let mut ev = mlsec_store::NewEvent::new("", "bom", mlsec_store::Outcome::Success).payload(
+            serde_json::json!({
+                "model": args.model_path.display().to_string(),
+                "max_severity": worst.map(Severity::as_str),
+                "bom": bom,
+            }),
+        );
+        let root = format!("sha256:{}", mlsec_core::digest::to_hex(&m.root_digest()));
+        ev.model = Some(mlsec_core::Digest::parse(&root).map_err(|e| anyhow::anyhow!("{e}"))?);
+        crate::record::record(&args.record, ev)?;
+    }
     Ok(match (args.fail_on, worst) {
         (Some(t), Some(w)) if w >= t => ExitCode::from(1),
         _ => ExitCode::SUCCESS,

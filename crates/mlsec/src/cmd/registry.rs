@@ -28,7 +28,7 @@ Every change (and every refusal) is an audit event in the same store; `mlsec aud
 Exit status: 0 done, 1 refused by a registry rule (immutability, promotion policy), 2 error.
 
 Examples:
-  mlsec registry push ./model --name fraud --version 3 --digest sha256:… --dataset ds:tx-2026q1
+  mlsec registry push ./model --name fraud --version 3 --dataset ds:tx-2026q1
   mlsec registry approve fraud@3 --for production --actor bob
   mlsec registry promote fraud@3 --to production --policy promotion.toml
   mlsec registry quarantine fraud@3 --reason 'drift alarm'
@@ -83,9 +83,9 @@ struct PushArgs {
     #[arg(long)]
     version: Option<String>,
     /// Model digest: the OpenSSF Model Signing manifest root digest (sha256:…) that signatures,
-    /// scans and BOMs recorded for the model name
+    /// scans and BOMs recorded for the model name [default: computed from PATH]
     #[arg(long, value_name = "DIGEST")]
-    digest: String,
+    digest: Option<String>,
     /// Fingerprint of a dataset the model was trained or tuned on (repeatable)
     #[arg(long, value_name = "FP")]
     dataset: Vec<String>,
@@ -190,8 +190,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let actor = record::actor(&args.store);
     let result = match &args.command {
         Command::Push(a) => {
-            let digest = Digest::parse(&a.digest)
-                .map_err(|e| anyhow::anyhow!("--digest: {e}\nhint: sha256:<64 hex>"))?;
+            let digest = match (&a.digest, &a.path) {
+                (Some(d), _) => Digest::parse(d)
+                    .map_err(|e| anyhow::anyhow!("--digest: {e}\nhint: sha256:<64 hex>"))?,
+                (None, Some(p)) => crate::model_digest::of(p)?,
+                (None, None) => anyhow::bail!(
+                    "registry push needs the model PATH (its digest is computed) or --digest"
+                ),
+            };
             let pushed = store.registry_push(PushRequest {
                 name: a.name.clone(),
                 version: a.version.clone(),

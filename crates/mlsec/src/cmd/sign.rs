@@ -42,6 +42,8 @@ pub struct Args {
     pub hashing: HashingArgs,
     #[command(flatten)]
     pub cache: CacheArgs,
+    #[command(flatten)]
+    pub record: crate::record::RecordArgs,
 }
 
 /// Runs `mlsec sign`.
@@ -79,8 +81,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         signed.manifest.items.len(),
         sig_path.display()
     );
+    let digest = format!("sha256:{}", to_hex(&signed.manifest.root_digest()));
+    if args.record.wanted() {
+        let mut ev = mlsec_store::NewEvent::new("", "sign", mlsec_store::Outcome::Success).payload(
+            serde_json::json!({
+                "model": args.model_path.display().to_string(),
+                "signature": sig_path.display().to_string(),
+                "files": signed.manifest.files.len(),
+                "resources": signed.manifest.items.len(),
+                "hash": signed.manifest.config.hash.oms_name(),
+            }),
+        );
+        ev.model = Some(mlsec_core::Digest::parse(&digest).map_err(|e| anyhow::anyhow!("{e}"))?);
+        crate::record::record(&args.record, ev)?;
+    }
     // The model digest is data: it goes to stdout so scripts can capture it.
-    println!("sha256:{}", to_hex(&signed.manifest.root_digest()));
+    println!("{digest}");
     Ok(ExitCode::SUCCESS)
 }
 

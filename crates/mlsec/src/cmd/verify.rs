@@ -51,6 +51,8 @@ pub struct Args {
     pub format: OutputFormat,
     #[command(flatten)]
     pub cache: CacheArgs,
+    #[command(flatten)]
+    pub record: crate::record::RecordArgs,
 }
 
 /// The policy file layout.
@@ -214,6 +216,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             return Err(e).with_context(|| format!("cannot verify {}", args.model_path.display()));
         }
     };
+    record_verify(args, &doc)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Json => {
@@ -231,6 +234,31 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         OutputFormat::Human => {}
     }
     Ok(code)
+}
+
+/// Appends the verification verdict to the evidence store when asked to. The payload names the
+/// key (`key` = the bundle's key hint) so promotion policies can require a pinned signer.
+fn record_verify(args: &Args, doc: &VerifyJson) -> anyhow::Result<()> {
+    if !args.record.wanted() {
+        return Ok(());
+    }
+    let outcome = if doc.verified {
+        mlsec_store::Outcome::Success
+    } else {
+        mlsec_store::Outcome::Failure
+    };
+    let mut payload = serde_json::to_value(doc)?;
+    if let Some(key) = doc.signer.as_deref().and_then(|s| s.strip_prefix("key ")) {
+        payload["key"] = serde_json::json!(key);
+    }
+    let mut ev = mlsec_store::NewEvent::new("", "verify", outcome).payload(payload);
+    ev.model = match &doc.model_digest {
+        Some(d) => Some(mlsec_core::Digest::parse(d).map_err(|e| anyhow::anyhow!("{e}"))?),
+        // A failed verification still concerns the model on disk: key it by what is there now.
+        None => crate::model_digest::of(&args.model_path).ok(),
+    };
+    crate::record::record(&args.record, ev)?;
+    Ok(())
 }
 
 fn report_ok(v: &Verified) {
