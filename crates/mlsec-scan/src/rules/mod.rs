@@ -152,11 +152,25 @@ macro_rules! declare_rule {
 }
 
 pub mod general;
+pub mod numpy;
+pub mod pickle;
 
 /// Every rule, in code order. Adding a rule means adding its line here; the meta-test checks
 /// that codes are unique, match their family prefix, are not retired, and have docs and a fixture.
 pub static ALL: &[&Rule] = &[
     &general::disguised_format::RULE,
+    &pickle::unsafe_callable::RULE,
+    &pickle::non_allowlisted_callable::RULE,
+    &pickle::unresolvable_callable::RULE,
+    &pickle::embedded_code::RULE,
+    &pickle::frame_divergence::RULE,
+    &pickle::broken_stream::RULE,
+    &pickle::data_after_stop::RULE,
+    &pickle::extension_code::RULE,
+    &pickle::mutates_imported_object::RULE,
+    &pickle::protocol_anomaly::RULE,
+    &numpy::object_array::RULE,
+    &numpy::trailing_data::RULE,
 ];
 
 /// Codes that were used once and must never be reused.
