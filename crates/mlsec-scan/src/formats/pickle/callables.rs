@@ -93,16 +93,25 @@ fn is_dunder(c: &str) -> bool {
     c.len() > 4 && c.starts_with("__") && c.ends_with("__")
 }
 
-/// A class name by convention (`LogisticRegression`, `_Scorer`, `BaseEstimator`), or the
-/// `__pyx_unpickle_*` helpers Cython generates for its extension types.
+/// A class name by convention (`LogisticRegression`, `_Scorer`, `BaseEstimator`), the
+/// `__pyx_unpickle_*` helpers Cython generates for its extension types, or the `newObj`
+/// constructor scikit-learn's Cython trees pickle through.
 fn is_class_like(name: &str) -> bool {
     let trimmed = name.trim_start_matches('_');
-    (trimmed
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_uppercase())
+    (trimmed.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         || name.starts_with("__pyx_unpickle_")
+        || name == "newObj"
+}
+
+/// SciPy's sparse classes are lower-case: `csr_matrix`, `coo_array`, ...
+fn is_sparse_class(module: &str, name: &str) -> bool {
+    under(module, "scipy.sparse")
+        && name.split_once('_').is_some_and(|(fmt, kind)| {
+            fmt.len() == 3
+                && fmt.chars().all(|c| c.is_ascii_lowercase())
+                && (kind == "matrix" || kind == "array")
+        })
 }
 
 fn under(module: &str, package: &str) -> bool {
@@ -191,6 +200,9 @@ pub(crate) fn judge(raw_module: &str, raw_name: &str, name: &Name, policy: &Poli
             .any(|p| under(&name.module, p))
         && is_class_like(&name.qualname)
     {
+        return Verdict::Allowed;
+    }
+    if single && is_sparse_class(&name.module, &name.qualname) {
         return Verdict::Allowed;
     }
     if single && tables::FUNCTION_MODULES.contains(&name.module.as_str()) {
@@ -297,6 +309,9 @@ mod tests {
             ("argparse", "Namespace"),
             ("pathlib", "PosixPath"),
             ("torch.nn.functional", "relu"),
+            ("scipy.sparse._csr", "csr_matrix"),
+            ("sklearn.neighbors._kd_tree", "newObj"),
+            ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),
         ] {
             assert_eq!(v(m, n), Verdict::Allowed, "{m}.{n}");
         }

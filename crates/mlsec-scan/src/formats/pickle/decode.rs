@@ -305,5 +305,9 @@ mod tests {
         assert!(is_dotted_identifier(b"os.path"));
         assert!(!is_dotted_identifier(b"os..path"));
         assert!(!is_dotted_identifier(b"1os"));
+        assert!(is_importable_name("módulo.Clase"));
+        assert!(!is_importable_name("os\x01"));
+        assert!(!is_importable_name("os system"));
+        assert!(!is_importable_name(""));
     }
 }

@@ -606,10 +606,10 @@ mod tests {
 
     #[test]
     fn frame_shorter_than_its_opcodes_diverges_and_file_mode_drops_the_rest() {
-        // FRAME says 2 bytes: "C\x03"; SHORT_BINBYTES then wants 3 bytes that cross the end.
-        // In memory: bytes b"c1\n", then STOP. From a file: the 0x03 in the buffer is dropped,
-        // the length byte is read from after the frame ('c' = 99), which runs off the end.
-        let d = b"\x80\x04\x95\x02\x00\x00\x00\x00\x00\x00\x00C\x03c1\n.";
+        // FRAME says 3 bytes: "C\x03c"; SHORT_BINBYTES's 3 data bytes cross the frame end. In
+        // memory: bytes b"c1\n", then STOP. From a file: the buffered "c" is dropped, the data
+        // is read from after the frame ("1\n."), and the stream runs off the end.
+        let d = b"\x80\x04\x95\x03\x00\x00\x00\x00\x00\x00\x00C\x03c1\n.";
         let (v, err, div) = ops(d, FrameMode::Linear);
         assert_eq!(err, None);
         assert_eq!(v.last().map(|x| x.0), Some(Op::Stop));

@@ -105,20 +105,16 @@ fn structural(data: &[u8]) -> bool {
             Op::Tuple1 => (1, 1),
             Op::Tuple2 | Op::StackGlobal => (2, 1),
             Op::Tuple3 => (3, 1),
-            Op::Reduce | Op::Build | Op::NewObj => {
-                called |= global;
-                (2, 1)
-            }
-            Op::NewObjEx => {
-                called |= global;
-                (3, 1)
-            }
+            Op::Reduce | Op::Build | Op::NewObj => (2, 1),
+            Op::NewObjEx => (3, 1),
             Op::Proto | Op::Frame => (0, 0),
             _ => (0, 1),
         };
         if avail < take {
             return global && called;
         }
+        // A call counts only once its operands were really there.
+        called |= global && matches!(ins.op, Op::Reduce | Op::Build | Op::NewObj | Op::NewObjEx);
         depth = depth - take + give;
     }
 }
