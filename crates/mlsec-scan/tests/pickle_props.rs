@@ -23,22 +23,87 @@ fn run_all(data: &[u8]) -> Duration {
 fn seeds() -> Vec<Vec<u8>> {
     fixtures::all()
         .into_iter()
-        .filter(|f| f.name.ends_with(".pkl") || f.name.ends_with(".npy") || f.name.ends_with(".joblib") || f.name.ends_with(".bin"))
+        .filter(|f| {
+            f.name.ends_with(".pkl")
+                || f.name.ends_with(".npy")
+                || f.name.ends_with(".joblib")
+                || f.name.ends_with(".bin")
+        })
         .map(|f| f.bytes)
         .collect()
 }
 
 /// Encoded opcodes (with arguments) to build random but well-formed-looking streams.
 const SNIPPETS: &[&[u8]] = &[
-    b"(", b".", b"0", b"1", b"2", b"N", b"K\x01", b"J\xff\xff\xff\xff", b"\x8c\x02os", b"\x8c\x05posix",
-    b"\x8c\x06system", b"\x8c\x08builtins", b"\x8c\x07getattr", b"\x93", b"R", b"b", b"o", b")", b"t",
-    b"\x85", b"\x86", b"\x87", b"}", b"]", b"s", b"u", b"a", b"e", b"l", b"d", b"\x94", b"h\x00", b"h\x01",
-    b"h\x02", b"q\x00", b"q\x01", b"r\x10\x27\x00\x00", b"j\x10\x27\x00\x00", b"cos\nsystem\n",
-    b"cpickle\nloads\n", b"c_codecs\nencode\n", b"cfunctools\npartial\n", b"coperator\nattrgetter\n",
-    b"\x81", b"\x92", b"\x82\x01", b"Q", b"Pid\n", b"\x95\x05\x00\x00\x00\x00\x00\x00\x00",
-    b"\x95\x01\x00\x00\x00\x00\x00\x00\x00", b"C\x03abc", b"C\x04\x80\x02N.", b"X\x02\x00\x00\x00hi",
-    b"\x8f", b"\x90", b"\x91", b"\x97", b"\x98", b"\x88", b"\x89", b"\x8a\x01\x05", b"S'a'\n", b"Vb\n",
-    b"I01\n", b"g0\n", b"p0\n", b"\x80\x04", b"\x8c\x06latin1", b"\x8c\x03rot",
+    b"(",
+    b".",
+    b"0",
+    b"1",
+    b"2",
+    b"N",
+    b"K\x01",
+    b"J\xff\xff\xff\xff",
+    b"\x8c\x02os",
+    b"\x8c\x05posix",
+    b"\x8c\x06system",
+    b"\x8c\x08builtins",
+    b"\x8c\x07getattr",
+    b"\x93",
+    b"R",
+    b"b",
+    b"o",
+    b")",
+    b"t",
+    b"\x85",
+    b"\x86",
+    b"\x87",
+    b"}",
+    b"]",
+    b"s",
+    b"u",
+    b"a",
+    b"e",
+    b"l",
+    b"d",
+    b"\x94",
+    b"h\x00",
+    b"h\x01",
+    b"h\x02",
+    b"q\x00",
+    b"q\x01",
+    b"r\x10\x27\x00\x00",
+    b"j\x10\x27\x00\x00",
+    b"cos\nsystem\n",
+    b"cpickle\nloads\n",
+    b"c_codecs\nencode\n",
+    b"cfunctools\npartial\n",
+    b"coperator\nattrgetter\n",
+    b"\x81",
+    b"\x92",
+    b"\x82\x01",
+    b"Q",
+    b"Pid\n",
+    b"\x95\x05\x00\x00\x00\x00\x00\x00\x00",
+    b"\x95\x01\x00\x00\x00\x00\x00\x00\x00",
+    b"C\x03abc",
+    b"C\x04\x80\x02N.",
+    b"X\x02\x00\x00\x00hi",
+    b"\x8f",
+    b"\x90",
+    b"\x91",
+    b"\x97",
+    b"\x98",
+    b"\x88",
+    b"\x89",
+    b"\x8a\x01\x05",
+    b"S'a'\n",
+    b"Vb\n",
+    b"I01\n",
+    b"g0\n",
+    b"p0\n",
+    b"\x80\x04",
+    b"\x8c\x06latin1",
+    b"\x8c\x03rot",
 ];
 
 proptest! {

@@ -323,7 +323,7 @@ fn nested_payloads_are_decoded_and_scanned_within_limits() {
                 out.push(char::from(A[(n >> (18 - 6 * i) & 63) as usize]));
             }
         }
-        while out.len() % 4 != 0 {
+        while !out.len().is_multiple_of(4) {
             out.push('=');
         }
         out
@@ -486,4 +486,27 @@ fn numpy_headers_are_checked_against_their_data() {
     let r = scan("hidden.npy", &hidden);
     assert!(r.findings.iter().any(|f| f.rule == "NPY002"));
     assert!(has(&r, "PKL001", "os.system"), "{:?}", found(&r));
+}
+
+#[test]
+fn legacy_tar_members_interleave_pickles_and_raw_data() {
+    let mut storages = P::new(2).int(1).stop().finish();
+    storages.extend(P::new(2).str("0").str("cpu").global("torch", "FloatStorage").tuple_n(3).stop().finish());
+    storages.extend_from_slice(&2u64.to_le_bytes());
+    storages.extend_from_slice(&[0; 8]);
+    storages.extend(P::new(2).empty_list().stop().finish());
+    let r = scan("storages", &storages);
+    assert!(r.findings.is_empty() && r.problems.is_empty(), "{:?} {:?}", found(&r), r.problems);
+    let mut tensors = P::new(2).int(1).stop().finish();
+    tensors.extend(P::new(2).str("t").str("0").global("torch", "FloatTensor").tuple_n(3).stop().finish());
+    tensors.extend_from_slice(&1i32.to_le_bytes());
+    tensors.extend_from_slice(&[0; 4 + 8 + 8 + 8]);
+    let r = scan("archive/tensors", &tensors);
+    assert!(r.findings.is_empty() && r.problems.is_empty(), "{:?} {:?}", found(&r), r.problems);
+    // A payload in a record pickle is found; a short raw part is a problem.
+    let mut bad = P::new(2).int(1).stop().finish();
+    bad.extend(P::new(2).call_strs("posix", "system", &["id"]).stop().finish());
+    let r = scan("storages", &bad);
+    assert!(has(&r, "PKL001", "os.system"));
+    assert!(!r.problems.is_empty());
 }

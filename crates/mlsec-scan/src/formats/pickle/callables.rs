@@ -98,7 +98,10 @@ fn is_dunder(c: &str) -> bool {
 /// constructor scikit-learn's Cython trees pickle through.
 fn is_class_like(name: &str) -> bool {
     let trimmed = name.trim_start_matches('_');
-    (trimmed.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+    (trimmed
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         || name.starts_with("__pyx_unpickle_")
         || name == "newObj"

@@ -201,7 +201,7 @@ pub(crate) fn hex(input: &[u8]) -> Option<Vec<u8>> {
         .copied()
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
-    if digits.len() % 2 != 0 || digits.len() / 2 > MAX_DECODED {
+    if !digits.len().is_multiple_of(2) || digits.len() / 2 > MAX_DECODED {
         return None;
     }
     digits
@@ -223,7 +223,22 @@ pub(crate) fn zlib(input: &[u8]) -> Option<Vec<u8>> {
     (out.len() <= MAX_DECODED).then_some(out)
 }
 
-/// A dotted Python identifier path (`os.path`, `Trace.runctx`).
+/// Whether `s` can name a module or attribute at all: dotted parts made of identifier
+/// characters (any non-ASCII character counts, as Python allows Unicode identifiers). Names with
+/// control characters, spaces or punctuation cannot be imported, so the unpickler fails on them.
+pub(crate) fn is_importable_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|part| {
+            !part.is_empty()
+                && !part.starts_with(|c: char| c.is_ascii_digit())
+                && part
+                    .chars()
+                    .all(|c| c == '_' || c.is_ascii_alphanumeric() || !c.is_ascii())
+        })
+}
+
+/// A dotted ASCII identifier path (`os.path`, `Trace.runctx`): what the sniffer accepts as a
+/// plausible global.
 pub(crate) fn is_dotted_identifier(s: &[u8]) -> bool {
     !s.is_empty()
         && s.split(|&b| b == b'.').all(|part| {

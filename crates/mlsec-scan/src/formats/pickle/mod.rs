@@ -3,12 +3,12 @@
 //!
 //! An element may hold several streams (every one is scanned until the end of the data), and
 //! some layouts put non-pickle data between or after them: legacy `torch.save` files (five
-//! pickles, then raw storages; see [`legacy`]) and joblib files (array bytes after each
+//! pickles, then raw storages; see the `legacy` module) and joblib files (array bytes after each
 //! `NumpyArrayWrapper`; handled inside the machine). Whatever else follows the last STOP is
 //! reported. A stream that breaks keeps every finding made before the break.
 //!
 //! Each stream is read the way `pickle.loads` reads it; when a FRAME lies about its length it is
-//! read again the way CPython's C unpickler reads a file (see [`ops`]), and a joblib stream is
+//! read again the way CPython's C unpickler reads a file (see the `ops` module), and a joblib stream is
 //! read again as plain `pickle.load` would read it (the array bytes as opcodes), so that a
 //! payload visible to only one loader is still found.
 
@@ -66,6 +66,14 @@ impl Streams {
                     if count == 1 && legacy::is_torch_magic(&out.result) {
                         ctx.note_format("pytorch-legacy");
                         legacy::scan_rest(self, ctx, data, out.next);
+                        return;
+                    }
+                    if let (1, Some(member), vm::Summary::Int(n)) =
+                        (count, legacy::TarMember::from_name(ctx.name()), &out.result)
+                        && let Ok(n) = u64::try_from(*n)
+                        && out.next < data.len()
+                    {
+                        legacy::scan_tar_member(self, ctx, data, out.next, member, n);
                         return;
                     }
                     if count == 2 {

@@ -5,7 +5,7 @@
 //! return other callables (`getattr`, `attrgetter`, `partial`, ...).
 //!
 //! Memory stays proportional to the input and capped: strings and bytes are spans of the input
-//! (a multi-GB BINBYTES is never copied), containers keep their first [`MAX_ITEMS`] elements, and
+//! (a multi-GB BINBYTES is never copied), containers keep at most [`MAX_ITEMS`] elements, and
 //! the object, stack and memo sizes are bounded; hitting a bound is a recorded problem.
 
 use super::callables::{self, Fallback, Name, Verdict};
@@ -19,9 +19,11 @@ use mlsec_core::{Confidence, ProblemKind, Severity};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-/// Elements kept per container; the rest are counted, not stored. Callables are judged when they
-/// are named, so a dropped element never hides one.
-const MAX_ITEMS: usize = 256;
+/// Elements kept per container; the rest are dropped. Callables are judged when they are named,
+/// so a dropped element never hides one.
+const MAX_ITEMS: usize = 1 << 20;
+/// Elements kept across all containers of a stream.
+const MAX_KEPT: usize = 4 << 20;
 /// Objects modelled per stream.
 const MAX_NODES: usize = 4 << 20;
 /// Stack depth.
@@ -187,9 +189,14 @@ impl From<Broken> for Halt {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Summary {
     Int(i128),
-    Strings(Vec<String>),
-    Dict(Vec<(String, Summary)>),
     Bool(bool),
+    Str(String),
+    /// A global, by canonical path.
+    Global(String),
+    /// A list or tuple.
+    Seq(Vec<Summary>),
+    /// A dict with str keys.
+    Dict(Vec<(String, Summary)>),
     Other,
 }
 
@@ -247,6 +254,8 @@ struct Vm<'d, 'p> {
     memo_len: usize,
     nodes: Vec<Node>,
     nodes_full: bool,
+    /// Container elements kept so far (budget [`MAX_KEPT`]).
+    kept: usize,
     callables: Vec<Callable>,
     by_raw: HashMap<String, u32>,
     findings: HashMap<(&'static str, String), Agg>,
@@ -277,6 +286,7 @@ pub(crate) fn run(
         memo_len: 0,
         nodes: Vec::new(),
         nodes_full: false,
+        kept: 0,
         callables: Vec::new(),
         by_raw: HashMap::new(),
         findings: HashMap::new(),
@@ -496,10 +506,27 @@ impl<'d, 'p> Vm<'d, 'p> {
         }
     }
 
+    /// How many of `want` more elements a container holding `current` may keep.
+    fn room(&mut self, current: usize, want: usize) -> usize {
+        let budget = MAX_KEPT.saturating_sub(self.kept);
+        let n = want.min(MAX_ITEMS.saturating_sub(current));
+        if n > budget {
+            // Past the stream-wide budget arguments stop being modelled: say so.
+            self.nodes_full = true;
+        }
+        let n = n.min(budget);
+        self.kept += n;
+        n
+    }
+
     fn add_items(&mut self, target: usize, items: &[V]) {
+        let current = match self.nodes.get(target) {
+            Some(Node::List(v) | Node::Set(v)) => v.len(),
+            _ => return,
+        };
+        let n = self.room(current, items.len());
         if let Some(Node::List(v) | Node::Set(v)) = self.nodes.get_mut(target) {
-            let room = MAX_ITEMS.saturating_sub(v.len());
-            v.extend(items.iter().take(room));
+            v.extend(items.iter().take(n));
         }
     }
 
@@ -552,7 +579,8 @@ impl<'d, 'p> Vm<'d, 'p> {
         for (at, rule, severity, message, evidence) in out {
             // An alternative reading adds only what could run: a merely imported unknown name
             // there is more likely an artefact of reading data as opcodes.
-            let weak = rule.code == rules::non_allowlisted_callable::RULE.code && severity < Severity::High;
+            let weak = rule.code == rules::non_allowlisted_callable::RULE.code
+                && severity < Severity::High;
             if self.opts.quiet && (!quiet_rule(rule) || weak) {
                 continue;
             }
@@ -628,6 +656,18 @@ impl<'d, 'p> Vm<'d, 'p> {
         how: &'static str,
         via: Option<&str>,
     ) -> Result<V, Halt> {
+        // find_class imports the module: a name that is not an identifier path fails there.
+        let qualname_ok = qualname.is_empty() || decode::is_importable_name(qualname);
+        if !decode::is_importable_name(module) || !qualname_ok {
+            let shown: String = format!("{module}.{qualname}").chars().take(80).collect();
+            return Err(Self::bad(
+                at,
+                format!(
+                    "{how} names `{}`, which cannot be imported",
+                    shown.escape_debug()
+                ),
+            ));
+        }
         let id = self.intern(module, qualname, via)?;
         self.use_callable(id, Usage::Referenced, at, how);
         Ok(V::Global(id))
@@ -832,19 +872,22 @@ impl<'d, 'p> Vm<'d, 'p> {
             }
             (Op::List, _) => {
                 let mut items = self.pop_mark(at)?;
-                items.truncate(MAX_ITEMS);
+                let n = self.room(0, items.len());
+                items.truncate(n);
                 let v = self.alloc(Node::List(items));
                 self.push(v)?;
             }
             (Op::Tuple, _) => {
                 let mut items = self.pop_mark(at)?;
-                items.truncate(MAX_ITEMS);
+                let n = self.room(0, items.len());
+                items.truncate(n);
                 let v = self.alloc(Node::Tuple(items));
                 self.push(v)?;
             }
             (Op::FrozenSet, _) => {
                 let mut items = self.pop_mark(at)?;
-                items.truncate(MAX_ITEMS);
+                let n = self.room(0, items.len());
+                items.truncate(n);
                 let v = self.alloc(Node::Set(items));
                 self.push(v)?;
             }
@@ -863,14 +906,11 @@ impl<'d, 'p> Vm<'d, 'p> {
             }
             (Op::Dict, _) => {
                 let items = self.pop_mark(at)?;
-                if items.len() % 2 != 0 {
+                if !items.len().is_multiple_of(2) {
                     return Err(Self::bad(at, "odd number of items for DICT"));
                 }
-                let pairs = items
-                    .chunks(2)
-                    .take(MAX_ITEMS)
-                    .map(|p| (p[0], p[1]))
-                    .collect();
+                let n = self.room(0, items.len() / 2);
+                let pairs = items.chunks(2).take(n).map(|p| (p[0], p[1])).collect();
                 let v = self.alloc(Node::Dict(pairs));
                 self.push(v)?;
             }
@@ -882,7 +922,7 @@ impl<'d, 'p> Vm<'d, 'p> {
             }
             (Op::SetItems, _) => {
                 let items = self.pop_mark(at)?;
-                if items.len() % 2 != 0 {
+                if !items.len().is_multiple_of(2) {
                     return Err(Self::bad(at, "odd number of items for SETITEMS"));
                 }
                 let target = self.top(at)?;
@@ -959,7 +999,8 @@ impl<'d, 'p> Vm<'d, 'p> {
                 let (&cls, rest) = items
                     .split_first()
                     .ok_or_else(|| Self::bad(at, "stack underflow"))?;
-                let args = self.alloc(Node::Tuple(rest.iter().take(MAX_ITEMS).copied().collect()));
+                let n = self.room(0, rest.len());
+                let args = self.alloc(Node::Tuple(rest.iter().take(n).copied().collect()));
                 let v = self.call(ctx, seen, cls, args, CallKind::Obj, at)?;
                 self.push(v)?;
             }
@@ -1174,17 +1215,23 @@ impl<'d, 'p> Vm<'d, 'p> {
     }
 
     fn set_items(&mut self, target: V, kv: &[V], at: u64, op: &'static str) -> Result<(), Halt> {
+        let current = match self.node(target) {
+            Some(Node::Dict(pairs)) => Some(pairs.len()),
+            _ => None,
+        };
+        if let (V::Obj(i), Some(current)) = (target, current) {
+            let n = self.room(current, kv.len() / 2);
+            if let Some(Node::Dict(pairs)) = self.nodes.get_mut(i as usize) {
+                pairs.extend(
+                    kv.chunks(2)
+                        .take(n)
+                        .filter_map(|p| Some((*p.first()?, *p.get(1)?))),
+                );
+            }
+            return Ok(());
+        }
         match target {
             V::Obj(i) => match self.nodes.get_mut(i as usize) {
-                Some(Node::Dict(pairs)) => {
-                    let room = MAX_ITEMS.saturating_sub(pairs.len());
-                    pairs.extend(
-                        kv.chunks(2)
-                            .take(room)
-                            .filter_map(|p| Some((*p.first()?, *p.get(1)?))),
-                    );
-                    Ok(())
-                }
                 Some(
                     Node::Call(_)
                     | Node::Opaque(_)
@@ -1766,19 +1813,22 @@ impl<'d, 'p> Vm<'d, 'p> {
     }
 
     fn summary(&self, v: V, depth: u32) -> Summary {
+        if let Some(t) = self.text(v) {
+            return Summary::Str(t.into_owned());
+        }
         match v {
             V::Int(i) => Summary::Int(i128::from(i)),
             V::Bool(b) => Summary::Bool(b),
+            V::Global(_) => self
+                .global_path(v)
+                .map(|p| Summary::Global(p.to_string()))
+                .unwrap_or(Summary::Other),
             V::Obj(_) => match self.node(v) {
                 Some(Node::Long(Some(i))) => Summary::Int(*i),
-                Some(Node::List(items) | Node::Tuple(items)) => {
-                    let strings: Option<Vec<String>> = items
-                        .iter()
-                        .map(|&x| self.text(x).map(Cow::into_owned))
-                        .collect();
-                    strings.map(Summary::Strings).unwrap_or(Summary::Other)
+                Some(Node::List(items) | Node::Tuple(items)) if depth < 3 => {
+                    Summary::Seq(items.iter().map(|&x| self.summary(x, depth + 1)).collect())
                 }
-                Some(Node::Dict(pairs)) if depth < 2 => Summary::Dict(
+                Some(Node::Dict(pairs)) if depth < 3 => Summary::Dict(
                     pairs
                         .iter()
                         .filter_map(|&(k, x)| {
