@@ -321,6 +321,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads `n` bytes, applying the frame semantics of the mode.
+    #[inline]
     fn read(&mut self, n: u64) -> Result<Span, Broken> {
         let n = usize::try_from(n).map_err(|_| self.truncated())?;
         if self.in_frame {
@@ -347,6 +348,7 @@ impl<'a> Reader<'a> {
         })
     }
 
+    #[inline]
     fn read_u(&mut self, n: u64) -> Result<u64, Broken> {
         let s = self.read(n)?;
         Ok(s.get(self.data)
@@ -419,6 +421,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Decodes the next instruction.
+    #[inline]
     pub fn next(&mut self) -> Result<Instr, Broken> {
         self.op_at = self.pos;
         let at = self.pos as u64;

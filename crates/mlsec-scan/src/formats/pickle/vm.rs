@@ -18,6 +18,7 @@ use crate::rules::{Rule, pickle as rules};
 use mlsec_core::{Confidence, ProblemKind, Severity};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Elements kept per container; the rest are dropped. Callables are judged when they are named,
 /// so a dropped element never hides one.
@@ -29,9 +30,11 @@ const MAX_NODES: usize = 4 << 20;
 /// Stack depth.
 const MAX_STACK: usize = 4 << 20;
 /// Memo entries.
-const MAX_MEMO: usize = 16 << 20;
-/// Memo keys below this live in a vector, others in a map.
-const DENSE_MEMO: u64 = 1 << 20;
+const MAX_MEMO: usize = 8 << 20;
+/// Memo keys below this may live in a vector; others live in a map.
+const DENSE_MEMO: usize = MAX_MEMO;
+/// How far past its end a write may grow the memo vector.
+const DENSE_WINDOW: usize = 1024;
 /// Distinct callables per stream.
 const MAX_CALLABLES: usize = 10_000;
 /// Links followed through `partial` wrappers.
@@ -59,16 +62,20 @@ pub(crate) enum V {
 /// A modelled object.
 #[derive(Debug)]
 pub(crate) enum Node {
-    Tuple(Vec<V>),
+    /// A tuple: `len` values from `start` in the tuple arena (tuples never change, so they
+    /// share one allocation instead of one each).
+    Tuple { start: u32, len: u32 },
     List(Vec<V>),
     Dict(Vec<(V, V)>),
     Set(Vec<V>),
     Text(Box<str>),
     Blob(Box<[u8]>),
+    /// `_codecs.encode(<text in the input>, 'latin1')`: bytes decoded only when needed.
+    Latin1(Span),
     /// An integer outside `i64` (`None` beyond 128 bits).
-    Long(Option<i128>),
+    Long(Option<[u8; 16]>),
     /// The result of calling or instantiating something.
-    Call(Call),
+    Call(Box<Call>),
     /// `functools.partial(func, ...)`.
     Partial(V),
     /// `operator.attrgetter(name)`.
@@ -227,6 +234,27 @@ pub(crate) struct Outcome {
     pub joblib_skipped: bool,
 }
 
+/// Hashes memo keys (plain integers chosen by the pickle) with one multiplication: hash flooding
+/// cannot cost more than the opcode budget already allows, and SipHash dominated large memos.
+#[derive(Debug, Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ 0x9e37_79b9_7f4a_7c15).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95).rotate_left(29);
+    }
+}
+
 /// Offsets of calls whose nested payload was already scanned, shared by the walks of one element
 /// so that alternative readings do not scan the same payload twice.
 pub(crate) type Seen = HashSet<u64>;
@@ -250,9 +278,11 @@ struct Vm<'d, 'p> {
     stack: Vec<V>,
     marks: Vec<usize>,
     memo_dense: Vec<Option<V>>,
-    memo_sparse: HashMap<u64, V>,
+    memo_sparse: HashMap<u64, V, BuildHasherDefault<KeyHasher>>,
     memo_len: usize,
     nodes: Vec<Node>,
+    /// Elements of every tuple (see [`Node::Tuple`]).
+    tuples: Vec<V>,
     nodes_full: bool,
     /// Container elements kept so far (budget [`MAX_KEPT`]).
     kept: usize,
@@ -282,9 +312,10 @@ pub(crate) fn run(
         stack: Vec::new(),
         marks: Vec::new(),
         memo_dense: Vec::new(),
-        memo_sparse: HashMap::new(),
+        memo_sparse: HashMap::default(),
         memo_len: 0,
         nodes: Vec::new(),
+        tuples: Vec::new(),
         nodes_full: false,
         kept: 0,
         callables: Vec::new(),
@@ -423,6 +454,16 @@ impl<'d, 'p> Vm<'d, 'p> {
         V::Obj((self.nodes.len() - 1) as u32)
     }
 
+    fn tuple(&mut self, items: &[V]) -> V {
+        let n = self.room(0, items.len());
+        let (Ok(start), Ok(len)) = (u32::try_from(self.tuples.len()), u32::try_from(n)) else {
+            self.nodes_full = true;
+            return V::Lost;
+        };
+        self.tuples.extend_from_slice(&items[..n]);
+        self.alloc(Node::Tuple { start, len })
+    }
+
     fn node(&self, v: V) -> Option<&Node> {
         match v {
             V::Obj(i) => self.nodes.get(i as usize),
@@ -431,22 +472,28 @@ impl<'d, 'p> Vm<'d, 'p> {
     }
 
     fn memo_get(&self, key: u64) -> Option<V> {
-        if key < DENSE_MEMO {
-            self.memo_dense.get(key as usize).copied().flatten()
-        } else {
-            self.memo_sparse.get(&key).copied()
-        }
+        let dense = usize::try_from(key).ok().and_then(|k| self.memo_dense.get(k).copied().flatten());
+        dense.or_else(|| if self.memo_sparse.is_empty() { None } else { self.memo_sparse.get(&key).copied() })
     }
 
+    /// Writes a memo slot (last write wins). Keys near the end of the dense table (what MEMOIZE
+    /// and picklers produce) go into it; far-away keys (`LONG_BINPUT 70000`) into a map. The
+    /// count of distinct keys is exact, because MEMOIZE numbers the next slot by it.
     fn memo_put(&mut self, key: u64, v: V) -> Result<(), Halt> {
-        let fresh = if key < DENSE_MEMO {
-            let k = key as usize;
-            if self.memo_dense.len() <= k {
-                self.memo_dense.resize(k + 1, None);
+        let len = self.memo_dense.len();
+        let dense = usize::try_from(key)
+            .ok()
+            .filter(|&k| k < len || (k < DENSE_MEMO && k < len + DENSE_WINDOW));
+        let fresh = match dense {
+            Some(k) => {
+                if len <= k {
+                    self.memo_dense.resize(k + 1, None);
+                }
+                let was_dense = self.memo_dense.get_mut(k).and_then(|slot| slot.replace(v)).is_some();
+                let was_sparse = !self.memo_sparse.is_empty() && self.memo_sparse.remove(&key).is_some();
+                !(was_dense || was_sparse)
             }
-            self.memo_dense[k].replace(v).is_none()
-        } else {
-            self.memo_sparse.insert(key, v).is_none()
+            None => self.memo_sparse.insert(key, v).is_none(),
         };
         if fresh {
             self.memo_len += 1;
@@ -480,6 +527,10 @@ impl<'d, 'p> Vm<'d, 'p> {
             V::Str(s) | V::Bytes(s) => Some(Cow::Borrowed(s.get(data))),
             V::Obj(_) => match self.node(v)? {
                 Node::Blob(b) => Some(Cow::Owned(b.to_vec())),
+                Node::Latin1(s) if s.len <= decode::MAX_DECODED as u64 => std::str::from_utf8(s.get(data))
+                    .ok()
+                    .and_then(decode::latin1)
+                    .map(Cow::Owned),
                 Node::Text(t) => Some(Cow::Owned(t.as_bytes().to_vec())),
                 // `io.BytesIO(data)` handed to `pickle.load`.
                 Node::Call(c) if self.global_path(c.func) == Some("io.BytesIO") => {
@@ -494,7 +545,10 @@ impl<'d, 'p> Vm<'d, 'p> {
 
     fn items(&self, v: V) -> Option<&[V]> {
         match self.node(v)? {
-            Node::Tuple(t) => Some(t),
+            Node::Tuple { start, len } => {
+                let start = *start as usize;
+                self.tuples.get(start..start + *len as usize)
+            }
             _ => None,
         }
     }
@@ -852,7 +906,7 @@ impl<'d, 'p> Vm<'d, 'p> {
                 self.push(v)?;
             }
             (Op::EmptyTuple, _) => {
-                let v = self.alloc(Node::Tuple(Vec::new()));
+                let v = self.tuple(&[]);
                 self.push(v)?;
             }
             (Op::Append, _) => {
@@ -878,10 +932,8 @@ impl<'d, 'p> Vm<'d, 'p> {
                 self.push(v)?;
             }
             (Op::Tuple, _) => {
-                let mut items = self.pop_mark(at)?;
-                let n = self.room(0, items.len());
-                items.truncate(n);
-                let v = self.alloc(Node::Tuple(items));
+                let items = self.pop_mark(at)?;
+                let v = self.tuple(&items);
                 self.push(v)?;
             }
             (Op::FrozenSet, _) => {
@@ -897,11 +949,11 @@ impl<'d, 'p> Vm<'d, 'p> {
                     Op::Tuple2 => 2,
                     _ => 3,
                 };
-                let mut items = vec![V::None; n];
-                for slot in items.iter_mut().rev() {
+                let mut items = [V::None; 3];
+                for slot in items[..n].iter_mut().rev() {
                     *slot = self.pop(at)?;
                 }
-                let v = self.alloc(Node::Tuple(items));
+                let v = self.tuple(&items[..n]);
                 self.push(v)?;
             }
             (Op::Dict, _) => {
@@ -977,7 +1029,7 @@ impl<'d, 'p> Vm<'d, 'p> {
                 // find_class runs (and imports) before the unpickler looks for the MARK.
                 let cls = self.global(module, name, at, "INST", None)?;
                 let args = self.pop_mark(at)?;
-                let args = self.alloc(Node::Tuple(args));
+                let args = self.tuple(&args);
                 let v = self.call(ctx, seen, cls, args, CallKind::Inst, at)?;
                 self.push(v)?;
             }
@@ -999,8 +1051,7 @@ impl<'d, 'p> Vm<'d, 'p> {
                 let (&cls, rest) = items
                     .split_first()
                     .ok_or_else(|| Self::bad(at, "stack underflow"))?;
-                let n = self.room(0, rest.len());
-                let args = self.alloc(Node::Tuple(rest.iter().take(n).copied().collect()));
+                let args = self.tuple(rest);
                 let v = self.call(ctx, seen, cls, args, CallKind::Obj, at)?;
                 self.push(v)?;
             }
@@ -1161,7 +1212,7 @@ impl<'d, 'p> Vm<'d, 'p> {
     fn int(&mut self, i: i128) -> V {
         match i64::try_from(i) {
             Ok(v) => V::Int(v),
-            Err(_) => self.alloc(Node::Long(Some(i))),
+            Err(_) => self.alloc(Node::Long(Some(i.to_le_bytes()))),
         }
     }
 
@@ -1272,6 +1323,7 @@ impl<'d, 'p> Vm<'d, 'p> {
                         | Node::Set(_)
                         | Node::Text(_)
                         | Node::Blob(_)
+                        | Node::Latin1(_)
                         | Node::Long(_)
                 )
             ),
@@ -1425,18 +1477,26 @@ impl<'d, 'p> Vm<'d, 'p> {
             CallKind::NewObj | CallKind::NewObjEx => Usage::Instantiated,
         };
         self.use_callable(id, usage, at, kind.op());
+        if args == V::Lost {
+            // Past the object limit the arguments are unknown and that is already recorded as
+            // a problem: a conditionally allowed callable is not reported on top of it.
+            if matches!(self.callables.get(id as usize).map(|c| c.verdict), Some(Verdict::Conditional { .. })) {
+                self.excuse(id);
+            }
+            return Ok(V::Lost);
+        }
         if usage == Usage::Invoked
             && let Some(h) = hook
             && let Some(v) = self.apply_hook(ctx, seen, h, id, args, at)?
         {
             return Ok(v);
         }
-        Ok(self.alloc(Node::Call(Call {
+        Ok(self.alloc(Node::Call(Box::new(Call {
             func: V::Global(id),
             args,
             kind,
             state: None,
-        })))
+        }))))
     }
 
     fn apply_hook(
@@ -1482,18 +1542,26 @@ impl<'d, 'p> Vm<'d, 'p> {
                         "latin1" | "latin-1" | "iso-8859-1" | "iso8859-1" | "l1" | "latin"
                     )
                 });
-                match lit(self, 0) {
-                    Some(text) if latin => {
+                if !latin {
+                    return Ok(None);
+                }
+                match arg(0) {
+                    // Array data can be large: keep a reference, decode only if a loader wants it.
+                    Some(V::Str(span)) => {
                         self.excuse(id);
-                        let bytes = (text.len() <= decode::MAX_DECODED)
-                            .then(|| decode::latin1(&text))
-                            .flatten();
-                        Ok(Some(match bytes {
-                            Some(b) => self.alloc(Node::Blob(b.into())),
-                            None => self.computed(),
-                        }))
+                        Ok(Some(self.alloc(Node::Latin1(span))))
                     }
-                    _ => Ok(None),
+                    Some(v) => match self.text(v).map(|t| decode::latin1(&t)) {
+                        Some(bytes) => {
+                            self.excuse(id);
+                            Ok(Some(match bytes {
+                                Some(b) => self.alloc(Node::Blob(b.into())),
+                                None => self.computed(),
+                            }))
+                        }
+                        None => Ok(None),
+                    },
+                    None => Ok(None),
                 }
             }
             Hook::UfuncReconstruct => match (lit(self, 0), lit(self, 1)) {
@@ -1708,6 +1776,12 @@ impl<'d, 'p> Vm<'d, 'p> {
         state: V,
         at: u64,
     ) -> Result<(), Halt> {
+        if state == V::Lost {
+            return Err(Halt::Limit(
+                "a joblib array wrapper was built past the object limit; its array data cannot be skipped, so the rest is not scanned"
+                    .to_string(),
+            ));
+        }
         let Some(Node::Dict(pairs)) = self.node(state) else {
             return Err(Self::bad(at, "joblib array wrapper state is not a dict"));
         };
@@ -1824,10 +1898,13 @@ impl<'d, 'p> Vm<'d, 'p> {
                 .map(|p| Summary::Global(p.to_string()))
                 .unwrap_or(Summary::Other),
             V::Obj(_) => match self.node(v) {
-                Some(Node::Long(Some(i))) => Summary::Int(*i),
-                Some(Node::List(items) | Node::Tuple(items)) if depth < 3 => {
+                Some(Node::Long(Some(i))) => Summary::Int(i128::from_le_bytes(*i)),
+                Some(Node::List(items)) if depth < 3 => {
                     Summary::Seq(items.iter().map(|&x| self.summary(x, depth + 1)).collect())
                 }
+                Some(Node::Tuple { .. }) if depth < 3 => Summary::Seq(
+                    self.items(v).unwrap_or(&[]).iter().map(|&x| self.summary(x, depth + 1)).collect(),
+                ),
                 Some(Node::Dict(pairs)) if depth < 3 => Summary::Dict(
                     pairs
                         .iter()
@@ -1840,5 +1917,14 @@ impl<'d, 'p> Vm<'d, 'p> {
             },
             _ => Summary::Other,
         }
+    }
+}
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn modelled_values_stay_small() {
+        // The object table is bounded by count; keeping entries small keeps its memory bounded.
+        assert!(std::mem::size_of::<super::V>() <= 24);
+        assert!(std::mem::size_of::<super::Node>() <= 32);
     }
 }
