@@ -76,12 +76,20 @@ fn memo_replays_and_overwrites_resolve_like_the_unpickler() {
         .stop()
         .finish();
     assert!(has(&scan("m.pkl", &p), "PKL001", "os.system"));
-    // Sparse LONG_BINPUT keys; MEMOIZE then numbers from the count of entries, not the largest key.
+    // Sparse LONG_BINPUT keys; MEMOIZE then numbers from the count of entries (2), not from
+    // the largest key.
     let p = P::new(4)
-        .str("posix")
+        .str("x")
         .put(300)
-        .str("system")
+        .pop()
+        .str("y")
         .put(70000)
+        .pop()
+        .str("posix")
+        .raw(b"\x94")
+        .pop()
+        .get(2)
+        .str("system")
         .raw(b"\x93")
         .str("id")
         .tuple_n(1)
@@ -196,6 +204,20 @@ fn unknown_callables_are_ranked_by_use() {
         sev(P::new(2).global("numpy", "log1p").stop().finish()),
         None
     );
+    // A memmap rebuilt as an array is data; calling `numpy.memmap` opens a file.
+    let memmap_array = P::new(2)
+        .global("numpy.core.multiarray", "_reconstruct")
+        .global("numpy", "memmap")
+        .int(0)
+        .tuple_n(1)
+        .bytes(b"b")
+        .tuple_n(3)
+        .reduce()
+        .stop()
+        .finish();
+    assert_eq!(sev(memmap_array), None);
+    let memmap_call = P::new(2).call_strs("numpy", "memmap", &["/tmp/x", "w+"]);
+    assert_eq!(sev(memmap_call.stop().finish()), Some(Severity::High));
     assert_eq!(
         sev(P::new(2).call_strs("numpy", "size", &["x"]).stop().finish()),
         Some(Severity::High)

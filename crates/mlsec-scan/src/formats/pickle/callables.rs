@@ -63,8 +63,9 @@ pub(crate) enum Verdict {
     },
     /// Reaches interpreter internals through a dunder name (`numpy.__builtins__`).
     Dunder,
-    /// A function of a numeric package (`numpy.log1p` stored in an estimator): allowed as a
-    /// reference, judged as unknown when called.
+    /// A function or lower-case class of a numeric package (`numpy.log1p` stored in an
+    /// estimator, `numpy.memmap` rebuilt as an array): allowed as a reference or a rebuilt
+    /// instance, judged as unknown when called with arguments.
     ReferenceOnly,
     /// Not on the allowlist and not in the table.
     Unknown,

@@ -156,7 +156,6 @@ pub(crate) static DENIED: &[Denied] = &[
     d("numpy.load", C, Why::Loader),
     d("numpy.loads", C, Why::Loader),
     d("numpy.loadtxt", C, Why::File),
-    d("numpy.memmap", C, Why::File),
     d("numpy.save", C, Why::File),
     d("numpy.savetxt", C, Why::File),
     d("numpy.savez", C, Why::File),

@@ -483,7 +483,11 @@ impl<'d, 'p> Vm<'d, 'p> {
         let len = self.memo_dense.len();
         let dense = usize::try_from(key)
             .ok()
-            .filter(|&k| k < len || (k < DENSE_MEMO && k < len + DENSE_WINDOW));
+            // Grow the vector only while at least half of it is used, so that memory follows
+            // the number of entries rather than the keys a pickle picks.
+            .filter(|&k| {
+                k < len || (k < DENSE_MEMO && k < len + DENSE_WINDOW && k < 2 * self.memo_len + DENSE_WINDOW)
+            });
         let fresh = match dense {
             Some(k) => {
                 if len <= k {
@@ -1141,7 +1145,8 @@ fn judge_uses(c: &Callable) -> Option<(&'static Rule, Severity, u64, String)> {
     };
     let verdict = match c.verdict {
         Verdict::Allowed => return None,
-        Verdict::ReferenceOnly if usage == Usage::Referenced => return None,
+        // `numpy.memmap` rebuilt by `_reconstruct` is an array; called, it opens a file.
+        Verdict::ReferenceOnly if usage < Usage::Invoked => return None,
         Verdict::ReferenceOnly => Verdict::Unknown,
         Verdict::Conditional { otherwise } => {
             if c.uses.calls > 0 && c.uses.excused >= c.uses.calls {
