@@ -532,3 +532,54 @@ fn legacy_tar_members_interleave_pickles_and_raw_data() {
     assert!(has(&r, "PKL001", "os.system"));
     assert!(!r.problems.is_empty());
 }
+
+#[test]
+fn enum_members_by_name_are_data_but_getattr_stays_dangerous_elsewhere() {
+    // Python 3.12 pickles enum members as getattr(EnumClass, 'NAME').
+    let by_name = P::new(4)
+        .stack_global("builtins", "getattr")
+        .stack_global("transformers.trainer_utils", "IntervalStrategy")
+        .str("STEPS")
+        .tuple_n(2)
+        .reduce()
+        .stop()
+        .finish();
+    let r = scan("training_args.bin", &by_name);
+    assert!(r.findings.is_empty(), "{:?}", found(&r));
+    // Flag combinations go through operator.or_.
+    let flags = P::new(2)
+        .global("_operator", "or_")
+        .global("re", "RegexFlag")
+        .int(2)
+        .tuple_n(1)
+        .reduce()
+        .global("re", "RegexFlag")
+        .int(8)
+        .tuple_n(1)
+        .reduce()
+        .tuple_n(2)
+        .reduce()
+        .stop()
+        .finish();
+    assert!(scan("flags.pkl", &flags).findings.is_empty());
+    // A private attribute, or one of a class that is not allowlisted, is not excused.
+    let private = P::new(4)
+        .stack_global("builtins", "getattr")
+        .stack_global("argparse", "Namespace")
+        .str("__init__")
+        .tuple_n(2)
+        .reduce()
+        .stop()
+        .finish();
+    assert!(has(&scan("p.pkl", &private), "PKL001", "builtins.getattr"));
+    let module = P::new(2)
+        .global("builtins", "getattr")
+        .global("collections", "os")
+        .str("system")
+        .tuple_n(2)
+        .reduce()
+        .stop()
+        .finish();
+    let r = scan("m.pkl", &module);
+    assert!(r.findings.iter().any(|f| f.severity == Severity::Critical), "{:?}", found(&r));
+}

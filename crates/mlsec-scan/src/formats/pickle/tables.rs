@@ -161,7 +161,12 @@ pub(crate) static DENIED: &[Denied] = &[
     d("numpy.savez", C, Why::File),
     d("numpy.savez_compressed", C, Why::File),
     d("numpy.testing", C, Why::Exec),
-    d("operator", C, Why::Resolver),
+    d("operator.attrgetter", C, Why::Resolver),
+    d("operator.call", C, Why::Indirect),
+    d("operator.delitem", C, Why::Mutation),
+    d("operator.itemgetter", C, Why::Resolver),
+    d("operator.methodcaller", C, Why::Resolver),
+    d("operator.setitem", C, Why::Mutation),
     d("os", C, Why::Shell),
     d("pandas.core.computation", C, Why::Exec),
     d("pandas.eval", C, Why::Exec),
@@ -241,7 +246,8 @@ pub(crate) static DENIED: &[Denied] = &[
 /// (`pandas.read_csv`, `pandas.read_pickle`, ...).
 pub(crate) static DENIED_STRING_PREFIXES: &[Denied] = &[d("pandas.read_", C, Why::Loader)];
 
-/// Exact callables real frameworks put in their pickles, sorted.
+/// Exact callables real frameworks put in their pickles, sorted. (`operator.or_` is how Python
+/// pickles a combination of `enum.Flag` members.)
 pub(crate) static ALLOWED: &[&str] = &[
     "argparse.Namespace",
     "array._array_reconstructor",
@@ -329,6 +335,7 @@ pub(crate) static ALLOWED: &[&str] = &[
     "numpy.uint64",
     "numpy.uint8",
     "numpy.void",
+    "operator.or_",
     "pandas._libs.internals._unpickle_block",
     "pandas._libs.tslibs.nattype.__nat_unpickle",
     "pandas._libs.tslibs.timedeltas._timedelta_unpickle",
@@ -342,6 +349,7 @@ pub(crate) static ALLOWED: &[&str] = &[
     "pathlib.PurePosixPath",
     "pathlib.PureWindowsPath",
     "pathlib.WindowsPath",
+    "re.RegexFlag",
     "re._compile",
     "torch.BFloat16Storage",
     "torch.BFloat16Tensor",

@@ -160,6 +160,9 @@ struct Callable {
     hook: Option<Hook>,
     /// The resolver that produced it (`builtins.getattr`), when not named by an opcode.
     via: Option<String>,
+    /// True for a public attribute read from an allowlisted class (`getattr(IntervalStrategy,
+    /// 'STEPS')`, how Python 3.12 pickles enum members): referenced, it is a value.
+    member_of_allowed: bool,
     uses: Uses,
 }
 
@@ -682,6 +685,7 @@ impl<'d, 'p> Vm<'d, 'p> {
             hook,
             via: via.map(str::to_string),
             uses: Uses::default(),
+            member_of_allowed: false,
         });
         let id = (self.callables.len() - 1) as u32;
         self.by_raw.insert(key, id);
@@ -742,7 +746,14 @@ impl<'d, 'p> Vm<'d, 'p> {
         } else {
             format!("{qualname}.{attr}")
         };
-        self.global(&module, &q, at, "REDUCE", Some(via))
+        let parent_allowed = self.callables.get(base as usize).is_some_and(|c| c.verdict == Verdict::Allowed);
+        let v = self.global(&module, &q, at, "REDUCE", Some(via))?;
+        if let V::Global(id) = v
+            && let Some(c) = self.callables.get_mut(id as usize)
+        {
+            c.member_of_allowed |= parent_allowed && !attr.starts_with('_');
+        }
+        Ok(v)
     }
 
     fn describe(&self, v: V) -> String {
@@ -1147,6 +1158,7 @@ fn judge_uses(c: &Callable) -> Option<(&'static Rule, Severity, u64, String)> {
         Verdict::Allowed => return None,
         // `numpy.memmap` rebuilt by `_reconstruct` is an array; called, it opens a file.
         Verdict::ReferenceOnly if usage < Usage::Invoked => return None,
+        Verdict::Unknown if c.member_of_allowed && usage == Usage::Referenced => return None,
         Verdict::ReferenceOnly => Verdict::Unknown,
         Verdict::Conditional { otherwise } => {
             if c.uses.calls > 0 && c.uses.excused >= c.uses.calls {
@@ -1579,7 +1591,15 @@ impl<'d, 'p> Vm<'d, 'p> {
                 _ => Ok(None),
             },
             Hook::GetAttr => match (arg(0), lit(self, 1)) {
-                (Some(V::Global(g)), Some(name)) => Ok(Some(self.attribute(g, &name, at, &path)?)),
+                (Some(V::Global(g)), Some(name)) => {
+                    // A public attribute of an allowlisted class is how enum members (3.12+)
+                    // and `enum.Flag` values are pickled; anything else keeps getattr's rank.
+                    let allowed = self.callables.get(g as usize).is_some_and(|c| c.verdict == Verdict::Allowed);
+                    if allowed && !name.starts_with('_') && decode::is_importable_name(&name) && !name.contains('.') {
+                        self.excuse(id);
+                    }
+                    Ok(Some(self.attribute(g, &name, at, &path)?))
+                }
                 _ => Ok(None),
             },
             Hook::Import => match lit(self, 0) {
