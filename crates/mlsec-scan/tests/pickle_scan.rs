@@ -513,21 +513,52 @@ fn numpy_headers_are_checked_against_their_data() {
 #[test]
 fn legacy_tar_members_interleave_pickles_and_raw_data() {
     let mut storages = P::new(2).int(1).stop().finish();
-    storages.extend(P::new(2).str("0").str("cpu").global("torch", "FloatStorage").tuple_n(3).stop().finish());
+    storages.extend(
+        P::new(2)
+            .str("0")
+            .str("cpu")
+            .global("torch", "FloatStorage")
+            .tuple_n(3)
+            .stop()
+            .finish(),
+    );
     storages.extend_from_slice(&2u64.to_le_bytes());
     storages.extend_from_slice(&[0; 8]);
     storages.extend(P::new(2).empty_list().stop().finish());
     let r = scan("storages", &storages);
-    assert!(r.findings.is_empty() && r.problems.is_empty(), "{:?} {:?}", found(&r), r.problems);
+    assert!(
+        r.findings.is_empty() && r.problems.is_empty(),
+        "{:?} {:?}",
+        found(&r),
+        r.problems
+    );
     let mut tensors = P::new(2).int(1).stop().finish();
-    tensors.extend(P::new(2).str("t").str("0").global("torch", "FloatTensor").tuple_n(3).stop().finish());
+    tensors.extend(
+        P::new(2)
+            .str("t")
+            .str("0")
+            .global("torch", "FloatTensor")
+            .tuple_n(3)
+            .stop()
+            .finish(),
+    );
     tensors.extend_from_slice(&1i32.to_le_bytes());
     tensors.extend_from_slice(&[0; 4 + 8 + 8 + 8]);
     let r = scan("archive/tensors", &tensors);
-    assert!(r.findings.is_empty() && r.problems.is_empty(), "{:?} {:?}", found(&r), r.problems);
+    assert!(
+        r.findings.is_empty() && r.problems.is_empty(),
+        "{:?} {:?}",
+        found(&r),
+        r.problems
+    );
     // A payload in a record pickle is found; a short raw part is a problem.
     let mut bad = P::new(2).int(1).stop().finish();
-    bad.extend(P::new(2).call_strs("posix", "system", &["id"]).stop().finish());
+    bad.extend(
+        P::new(2)
+            .call_strs("posix", "system", &["id"])
+            .stop()
+            .finish(),
+    );
     let r = scan("storages", &bad);
     assert!(has(&r, "PKL001", "os.system"));
     assert!(!r.problems.is_empty());
@@ -581,5 +612,9 @@ fn enum_members_by_name_are_data_but_getattr_stays_dangerous_elsewhere() {
         .stop()
         .finish();
     let r = scan("m.pkl", &module);
-    assert!(r.findings.iter().any(|f| f.severity == Severity::Critical), "{:?}", found(&r));
+    assert!(
+        r.findings.iter().any(|f| f.severity == Severity::Critical),
+        "{:?}",
+        found(&r)
+    );
 }

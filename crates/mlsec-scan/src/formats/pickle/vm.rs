@@ -64,7 +64,10 @@ pub(crate) enum V {
 pub(crate) enum Node {
     /// A tuple: `len` values from `start` in the tuple arena (tuples never change, so they
     /// share one allocation instead of one each).
-    Tuple { start: u32, len: u32 },
+    Tuple {
+        start: u32,
+        len: u32,
+    },
     List(Vec<V>),
     Dict(Vec<(V, V)>),
     Set(Vec<V>),
@@ -254,7 +257,9 @@ impl Hasher for KeyHasher {
     }
 
     fn write_u64(&mut self, n: u64) {
-        self.0 = (n ^ 0x9e37_79b9_7f4a_7c15).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95).rotate_left(29);
+        self.0 = (n ^ 0x9e37_79b9_7f4a_7c15)
+            .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+            .rotate_left(29);
     }
 }
 
@@ -475,8 +480,16 @@ impl<'d, 'p> Vm<'d, 'p> {
     }
 
     fn memo_get(&self, key: u64) -> Option<V> {
-        let dense = usize::try_from(key).ok().and_then(|k| self.memo_dense.get(k).copied().flatten());
-        dense.or_else(|| if self.memo_sparse.is_empty() { None } else { self.memo_sparse.get(&key).copied() })
+        let dense = usize::try_from(key)
+            .ok()
+            .and_then(|k| self.memo_dense.get(k).copied().flatten());
+        dense.or_else(|| {
+            if self.memo_sparse.is_empty() {
+                None
+            } else {
+                self.memo_sparse.get(&key).copied()
+            }
+        })
     }
 
     /// Writes a memo slot (last write wins). Keys near the end of the dense table (what MEMOIZE
@@ -489,15 +502,23 @@ impl<'d, 'p> Vm<'d, 'p> {
             // Grow the vector only while at least half of it is used, so that memory follows
             // the number of entries rather than the keys a pickle picks.
             .filter(|&k| {
-                k < len || (k < DENSE_MEMO && k < len + DENSE_WINDOW && k < 2 * self.memo_len + DENSE_WINDOW)
+                k < len
+                    || (k < DENSE_MEMO
+                        && k < len + DENSE_WINDOW
+                        && k < 2 * self.memo_len + DENSE_WINDOW)
             });
         let fresh = match dense {
             Some(k) => {
                 if len <= k {
                     self.memo_dense.resize(k + 1, None);
                 }
-                let was_dense = self.memo_dense.get_mut(k).and_then(|slot| slot.replace(v)).is_some();
-                let was_sparse = !self.memo_sparse.is_empty() && self.memo_sparse.remove(&key).is_some();
+                let was_dense = self
+                    .memo_dense
+                    .get_mut(k)
+                    .and_then(|slot| slot.replace(v))
+                    .is_some();
+                let was_sparse =
+                    !self.memo_sparse.is_empty() && self.memo_sparse.remove(&key).is_some();
                 !(was_dense || was_sparse)
             }
             None => self.memo_sparse.insert(key, v).is_none(),
@@ -534,10 +555,12 @@ impl<'d, 'p> Vm<'d, 'p> {
             V::Str(s) | V::Bytes(s) => Some(Cow::Borrowed(s.get(data))),
             V::Obj(_) => match self.node(v)? {
                 Node::Blob(b) => Some(Cow::Owned(b.to_vec())),
-                Node::Latin1(s) if s.len <= decode::MAX_DECODED as u64 => std::str::from_utf8(s.get(data))
-                    .ok()
-                    .and_then(decode::latin1)
-                    .map(Cow::Owned),
+                Node::Latin1(s) if s.len <= decode::MAX_DECODED as u64 => {
+                    std::str::from_utf8(s.get(data))
+                        .ok()
+                        .and_then(decode::latin1)
+                        .map(Cow::Owned)
+                }
                 Node::Text(t) => Some(Cow::Owned(t.as_bytes().to_vec())),
                 // `io.BytesIO(data)` handed to `pickle.load`.
                 Node::Call(c) if self.global_path(c.func) == Some("io.BytesIO") => {
@@ -746,7 +769,10 @@ impl<'d, 'p> Vm<'d, 'p> {
         } else {
             format!("{qualname}.{attr}")
         };
-        let parent_allowed = self.callables.get(base as usize).is_some_and(|c| c.verdict == Verdict::Allowed);
+        let parent_allowed = self
+            .callables
+            .get(base as usize)
+            .is_some_and(|c| c.verdict == Verdict::Allowed);
         let v = self.global(&module, &q, at, "REDUCE", Some(via))?;
         if let V::Global(id) = v
             && let Some(c) = self.callables.get_mut(id as usize)
@@ -1497,7 +1523,10 @@ impl<'d, 'p> Vm<'d, 'p> {
         if args == V::Lost {
             // Past the object limit the arguments are unknown and that is already recorded as
             // a problem: a conditionally allowed callable is not reported on top of it.
-            if matches!(self.callables.get(id as usize).map(|c| c.verdict), Some(Verdict::Conditional { .. })) {
+            if matches!(
+                self.callables.get(id as usize).map(|c| c.verdict),
+                Some(Verdict::Conditional { .. })
+            ) {
                 self.excuse(id);
             }
             return Ok(V::Lost);
@@ -1594,8 +1623,15 @@ impl<'d, 'p> Vm<'d, 'p> {
                 (Some(V::Global(g)), Some(name)) => {
                     // A public attribute of an allowlisted class is how enum members (3.12+)
                     // and `enum.Flag` values are pickled; anything else keeps getattr's rank.
-                    let allowed = self.callables.get(g as usize).is_some_and(|c| c.verdict == Verdict::Allowed);
-                    if allowed && !name.starts_with('_') && decode::is_importable_name(&name) && !name.contains('.') {
+                    let allowed = self
+                        .callables
+                        .get(g as usize)
+                        .is_some_and(|c| c.verdict == Verdict::Allowed);
+                    if allowed
+                        && !name.starts_with('_')
+                        && decode::is_importable_name(&name)
+                        && !name.contains('.')
+                    {
                         self.excuse(id);
                     }
                     Ok(Some(self.attribute(g, &name, at, &path)?))
@@ -1928,7 +1964,11 @@ impl<'d, 'p> Vm<'d, 'p> {
                     Summary::Seq(items.iter().map(|&x| self.summary(x, depth + 1)).collect())
                 }
                 Some(Node::Tuple { .. }) if depth < 3 => Summary::Seq(
-                    self.items(v).unwrap_or(&[]).iter().map(|&x| self.summary(x, depth + 1)).collect(),
+                    self.items(v)
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|&x| self.summary(x, depth + 1))
+                        .collect(),
                 ),
                 Some(Node::Dict(pairs)) if depth < 3 => Summary::Dict(
                     pairs
