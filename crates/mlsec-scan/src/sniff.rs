@@ -153,14 +153,16 @@ pub fn detect(data: &[u8]) -> Format {
     if formats::tar::sniff(data) {
         return Format::Tar;
     }
+    // Before the two-byte zlib check: a protocol-0 pickle starting `(S'` is also a valid zlib
+    // header, and the pickle check is structural, so it does not claim real zlib streams.
+    if formats::pickle::sniff(data) {
+        return Format::Pickle;
+    }
     if formats::compressed::sniff_zlib(data) {
         return Format::Zlib;
     }
     if formats::compressed::sniff_lzma_alone(data) {
         return Format::Lzma;
-    }
-    if formats::pickle::sniff(data) {
-        return Format::Pickle;
     }
     if formats::json::sniff(data) {
         return Format::Json;
@@ -189,5 +191,7 @@ mod tests {
         assert_eq!(detect(b"\x93NUMPY\x01\x00"), Format::Numpy);
         assert_eq!(detect(b"GGUF\x03\x00\x00\x00"), Format::Gguf);
         assert_eq!(detect(b""), Format::Unknown);
+        // `(S` is a valid zlib header too; the pickle wins because it is checked structurally.
+        assert_eq!(detect(b"(S'echo'\niposix\nsystem\n."), Format::Pickle);
     }
 }

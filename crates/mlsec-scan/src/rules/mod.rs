@@ -163,7 +163,9 @@ pub mod archive;
 pub mod general;
 pub mod gguf;
 pub mod keras;
+pub mod numpy;
 pub mod onnx;
+pub mod pickle;
 pub mod safetensors;
 pub mod template;
 pub mod tensorflow;
@@ -215,6 +217,18 @@ pub static ALL: &[&Rule] = &[
     &template::obfuscated_attribute::RULE,
     &template::dangerous_call::RULE,
     &template::duplicate_key::RULE,
+    &pickle::unsafe_callable::RULE,
+    &pickle::non_allowlisted_callable::RULE,
+    &pickle::unresolvable_callable::RULE,
+    &pickle::embedded_code::RULE,
+    &pickle::frame_divergence::RULE,
+    &pickle::broken_stream::RULE,
+    &pickle::data_after_stop::RULE,
+    &pickle::extension_code::RULE,
+    &pickle::mutates_imported_object::RULE,
+    &pickle::protocol_anomaly::RULE,
+    &numpy::object_array::RULE,
+    &numpy::trailing_data::RULE,
 ];
 
 /// Codes that were used once and must never be reused.

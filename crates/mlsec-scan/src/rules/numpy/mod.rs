@@ -1,0 +1,4 @@
+//! Rules for NumPy `.npy` files.
+
+pub mod object_array;
+pub mod trailing_data;
