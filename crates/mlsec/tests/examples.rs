@@ -25,7 +25,10 @@ fn readme_example_scan() {
         if path.contains("downloads") {
             assert_eq!(sev, Some("critical"), "{path} must be critical: {f}");
         } else {
-            assert!(matches!(sev, None | Some("info") | Some("low")), "{path} must pass: {f}");
+            assert!(
+                matches!(sev, None | Some("info") | Some("low")),
+                "{path} must pass: {f}"
+            );
             assert_eq!(f["status"], "clean", "{path}");
         }
     }

@@ -161,26 +161,16 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Iterates `fields`; a wire error becomes a problem naming `what`.
+/// Iterates `fields` as (number, value, offset); a wire error becomes a problem naming `what`.
 fn walk<'a, 'l>(
     ctx: &mut Ctx<'l>,
     what: &str,
     fields: Fields<'a>,
     mut each: impl FnMut(&mut Ctx<'l>, u32, Value<'a>, u64),
 ) {
-    for f in fields {
-        match f {
-            Ok(f) => each(ctx, f.number, f.value, f.offset),
-            Err(e) => {
-                ctx.problem(
-                    ProblemKind::Malformed,
-                    Some(e.offset),
-                    format!("{what}: {e}"),
-                );
-                return;
-            }
-        }
-    }
+    super::protobuf::walk(ctx, what, fields, |c, f| {
+        each(c, f.number, f.value, f.offset)
+    });
 }
 
 fn too_deep(ctx: &mut Ctx<'_>, depth: u32, offset: u64) -> bool {

@@ -20,6 +20,8 @@
 //! it as a problem and keeps whatever it decoded before. Nesting is bounded by the callers,
 //! which pass a depth and stop at [`MAX_DEPTH`].
 
+use crate::ctx::Ctx;
+use mlsec_core::ProblemKind;
 use std::fmt;
 
 /// How deep readers descend into nested messages (graphs in attributes in nodes in graphs,
@@ -294,6 +296,28 @@ pub(crate) mod write {
         }
         pub fn msg(self, field: u32, m: &Msg) -> Msg {
             self.bytes(field, &m.0)
+        }
+    }
+}
+
+/// Iterates `fields`, handing each to `each`; a wire error becomes a problem naming `what`.
+pub(crate) fn walk<'a, 'l>(
+    ctx: &mut Ctx<'l>,
+    what: &str,
+    fields: Fields<'a>,
+    mut each: impl FnMut(&mut Ctx<'l>, Field<'a>),
+) {
+    for f in fields {
+        match f {
+            Ok(f) => each(ctx, f),
+            Err(e) => {
+                ctx.problem(
+                    ProblemKind::Malformed,
+                    Some(e.offset),
+                    format!("{what}: {e}"),
+                );
+                return;
+            }
         }
     }
 }

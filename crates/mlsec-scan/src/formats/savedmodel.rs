@@ -37,7 +37,7 @@
 //! members. `fingerprint.pb` holds hashes only.
 
 use super::onnx::path_risk;
-use super::protobuf::{Field, Fields, MAX_DEPTH, Value, display};
+use super::protobuf::{Fields, MAX_DEPTH, Value, display, walk};
 use crate::ctx::Ctx;
 use crate::rules::Rule;
 use crate::rules::tensorflow as rules;
@@ -293,28 +293,6 @@ impl Budget {
             return false;
         }
         true
-    }
-}
-
-/// Iterates `fields`, handing each to `each`; a wire error becomes a problem naming `what`.
-fn walk<'a, 'l>(
-    ctx: &mut Ctx<'l>,
-    what: &str,
-    fields: Fields<'a>,
-    mut each: impl FnMut(&mut Ctx<'l>, Field<'a>),
-) {
-    for f in fields {
-        match f {
-            Ok(f) => each(ctx, f),
-            Err(e) => {
-                ctx.problem(
-                    ProblemKind::Malformed,
-                    Some(e.offset),
-                    format!("{what}: {e}"),
-                );
-                return;
-            }
-        }
     }
 }
 
