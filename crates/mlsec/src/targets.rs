@@ -28,14 +28,38 @@ fn in_blobs_dir(p: &Path) -> bool {
             })
 }
 
-/// Expands `paths` into files, deduplicated by their real path.
+/// The identity of a file's content on disk: (device, inode) on Unix — one `stat`, where
+/// resolving the real path costs a `readlink` per path component — else the canonical path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn file_id(p: &Path, meta: Option<&std::fs::Metadata>) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Some(m) = meta {
+            return FileId::Inode(m.dev(), m.ino());
+        }
+        if let Ok(m) = std::fs::metadata(p) {
+            return FileId::Inode(m.dev(), m.ino());
+        }
+    }
+    let _ = meta;
+    FileId::Path(std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
+}
+
+/// Expands `paths` into files, deduplicated by what they point at on disk.
 pub fn collect(paths: &[PathBuf]) -> Targets {
-    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut found: Vec<(PathBuf, FileId)> = Vec::new();
     let mut t = Targets::default();
     for root in paths {
         match std::fs::metadata(root) {
             Err(e) => t.errors.push((root.display().to_string(), e.to_string())),
-            Ok(m) if m.is_file() => found.push((root.clone(), real(root))),
+            Ok(m) if m.is_file() => found.push((root.clone(), file_id(root, Some(&m)))),
             Ok(m) if m.is_dir() => {
                 let walker = walkdir::WalkDir::new(root)
                     .follow_links(true)
@@ -44,9 +68,8 @@ pub fn collect(paths: &[PathBuf]) -> Targets {
                 for entry in walker.filter_entry(|e| e.file_name() != ".git") {
                     match entry {
                         Ok(e) if e.file_type().is_file() => {
-                            let p = e.into_path();
-                            let r = real(&p);
-                            found.push((p, r));
+                            let id = file_id(e.path(), e.metadata().ok().as_ref());
+                            found.push((e.into_path(), id));
                         }
                         Ok(_) => {}
                         Err(e) => {
@@ -82,10 +105,6 @@ pub fn collect(paths: &[PathBuf]) -> Targets {
         .map(|((p, _), _)| p)
         .collect();
     t
-}
-
-fn real(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 #[cfg(test)]
