@@ -609,14 +609,7 @@ fn scan_object_graph(ctx: &mut Ctx<'_>, data: &[u8], base: u64) {
             });
         },
     );
-    for (i, (identifier, meta)) in metadata.into_iter().enumerate() {
-        // Each metadata blob is a member: the archive-entry budget bounds how many are read.
-        if !ctx.charge_entry() {
-            break;
-        }
-        let name = format!("object_graph/{i}/{}/metadata", display(identifier, 64));
-        ctx.scan_member(&name, meta);
-    }
+    scan_metadata_members(ctx, "object_graph/", metadata);
 }
 
 /// `keras_metadata.pb`: each SavedObject's `metadata` (5) is a Keras layer configuration.
@@ -642,13 +635,18 @@ fn scan_keras_metadata(ctx: &mut Ctx<'_>, data: &[u8]) {
             metadata.push((path, meta));
         }
     });
-    for (i, (path, meta)) in metadata.into_iter().enumerate() {
-        // Each metadata blob is a member: the archive-entry budget bounds how many are read.
+    scan_metadata_members(ctx, "", metadata);
+}
+
+/// Scans each (name, metadata blob) as a member `<prefix><i>/<name>/metadata`; the
+/// archive-entry budget bounds how many are read.
+fn scan_metadata_members(ctx: &mut Ctx<'_>, prefix: &str, metadata: Vec<(&[u8], &[u8])>) {
+    for (i, (name, meta)) in metadata.into_iter().enumerate() {
         if !ctx.charge_entry() {
             break;
         }
-        let name = format!("{i}/{}/metadata", display(path, 64));
-        ctx.scan_member(&name, meta);
+        let member = format!("{prefix}{i}/{}/metadata", display(name, 64));
+        ctx.scan_member(&member, meta);
     }
 }
 
