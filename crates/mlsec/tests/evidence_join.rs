@@ -20,111 +20,96 @@ fn mlsec(data: &Path, store: &str) -> Command {
     c
 }
 
-#[test]
-fn one_digest_joins_sign_verify_scan_bom_and_registry() {
-    let d = tempfile::tempdir().unwrap();
-    let model = d.path().join("model");
-    std::fs::create_dir_all(&model).unwrap();
-    std::fs::write(model.join("config.json"), br#"{"architectures": ["Tiny"]}"#).unwrap();
-    std::fs::write(model.join("weights.bin"), vec![7u8; 4096]).unwrap();
-    let store = format!("sqlite://{}", d.path().join("store.db").display());
-
-    let out = mlsec(d.path(), &store)
-        .args(["sign", "--key"])
-        .arg(keys().join("p256-private.pem"))
-        .arg(&model)
-        .output()
-        .unwrap();
+/// Runs `mlsec ARGS…` against the store and asserts its exit code; returns stdout.
+fn ok(data: &Path, store: &str, args: &[&std::ffi::OsStr]) -> String {
+    let out = mlsec(data, store).args(args).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
-        "{}",
+        "mlsec {args:?}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let digest = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn one_digest_joins_sign_verify_scan_bom_and_registry() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path();
+    let model = data.join("model");
+    std::fs::create_dir_all(&model).unwrap();
+    std::fs::write(model.join("config.json"), br#"{"architectures": ["Tiny"]}"#).unwrap();
+    std::fs::write(model.join("weights.bin"), vec![7u8; 4096]).unwrap();
+    let store = format!("sqlite://{}", data.join("store.db").display());
+    let (private, public) = (
+        keys().join("p256-private.pem"),
+        keys().join("p256-public.pem"),
+    );
+    let bom = data.join("bom.json");
+    let s = |x: &'static str| std::ffi::OsStr::new(x);
+
+    let digest = ok(
+        data,
+        &store,
+        &[
+            s("sign"),
+            s("--key"),
+            private.as_os_str(),
+            model.as_os_str(),
+        ],
+    )
+    .trim()
+    .to_string();
     assert!(
         digest.starts_with("sha256:") && digest.len() == 71,
         "{digest}"
     );
-
-    let out = mlsec(d.path(), &store)
-        .args(["verify", "--key"])
-        .arg(keys().join("p256-public.pem"))
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    ok(
+        data,
+        &store,
+        &[
+            s("verify"),
+            s("--key"),
+            public.as_os_str(),
+            model.as_os_str(),
+        ],
     );
-
-    let out = mlsec(d.path(), &store)
-        .args(["scan"])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    ok(data, &store, &[s("scan"), model.as_os_str()]);
+    ok(
+        data,
+        &store,
+        &[s("bom"), s("--output"), bom.as_os_str(), model.as_os_str()],
     );
-
-    let out = mlsec(d.path(), &store)
-        .args(["bom", "--output"])
-        .arg(d.path().join("bom.json"))
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let pushed = ok(
+        data,
+        &store,
+        &[
+            s("registry"),
+            s("push"),
+            s("--name"),
+            s("tiny"),
+            model.as_os_str(),
+        ],
     );
+    assert!(pushed.contains(&digest));
 
-    let out = mlsec(d.path(), &store)
-        .args(["registry", "push", "--name", "tiny"])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let log = ok(
+        data,
+        &store,
+        &[
+            s("audit"),
+            s("log"),
+            s("--json"),
+            s("--model"),
+            std::ffi::OsStr::new(&digest),
+        ],
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&digest));
-
-    let out = mlsec(d.path(), &store)
-        .args(["audit", "log", "--json", "--model", &digest])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
     for action in ["\"sign\"", "\"verify\"", "\"scan\"", "\"bom\""] {
         assert!(
-            text.contains(action),
-            "no {action} event for {digest}:\n{text}"
+            log.contains(action),
+            "no {action} event for {digest}:\n{log}"
         );
     }
-
-    let out = mlsec(d.path(), &store)
-        .args(["audit", "verify"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(data, &store, &[s("audit"), s("verify")]);
 }
