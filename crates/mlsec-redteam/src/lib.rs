@@ -1,0 +1,7 @@
+//! Red-teaming of ML models: evasion (white-box and black-box), membership inference, model
+//! extraction, fairness and explanation audits.
+//!
+//! Every attack talks to the model under test through the traits in [`model`], so the same code
+//! runs against a native ONNX graph, a tree ensemble, or a remote inference endpoint.
+
+pub mod model;
