@@ -26,6 +26,9 @@ pub const DRIFT_SCHEMA: &str = "mlsec.drift/v1";
 /// Largest number of categories drawn in one chart; the rest are summarised in a note.
 const MAX_CATEGORIES: usize = 30;
 
+/// Width of one distribution plot: two side by side fill the page.
+const PLOT_WIDTH: f64 = 500.0;
+
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
@@ -58,17 +61,31 @@ fn opt_num(x: Option<f64>) -> String {
     x.map_or_else(|| "—".to_string(), fmt_num)
 }
 
-/// A compact one-line rendering of any JSON value for table cells.
+/// A compact one-line rendering of any JSON value for table cells: numbers formatted, arrays
+/// joined with commas, objects as `key value` pairs.
 fn compact(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => "—".into(),
-        Some(Value::String(t)) => t.clone(),
-        Some(Value::Number(n)) => n.as_f64().map_or_else(|| n.to_string(), fmt_num),
-        Some(Value::Bool(x)) => x.to_string(),
-        Some(other) => {
-            let t = other.to_string();
-            super::truncate(&t, 160)
+    fn one(v: &Value, depth: usize) -> String {
+        match v {
+            Value::Null => "—".into(),
+            Value::String(t) => t.clone(),
+            Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), fmt_num),
+            Value::Bool(x) => x.to_string(),
+            _ if depth > 2 => "…".into(),
+            Value::Array(a) => a
+                .iter()
+                .map(|x| one(x, depth + 1))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Value::Object(o) => o
+                .iter()
+                .map(|(k, x)| format!("{} {}", k.replace('_', " "), one(x, depth + 1)))
+                .collect::<Vec<_>>()
+                .join(" · "),
         }
+    }
+    match v {
+        None => "—".into(),
+        Some(v) => super::truncate(&one(v, 0), 200),
     }
 }
 
@@ -95,6 +112,26 @@ fn score_text(col: &Value) -> String {
     match col.get("p_value").and_then(Value::as_f64) {
         Some(p) => format!("{test} p={}", fmt_num(p)),
         None => format!("{test} {}", opt_num(f(col, "statistic"))),
+    }
+}
+
+/// `distance` is a number, or in strict mode `{"test", "value", "threshold"}`.
+fn distance_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::Number(n)) => n.as_f64().map_or_else(|| "—".into(), fmt_num),
+        Some(d @ Value::Object(_)) => {
+            let mut t = String::new();
+            if let Some(test) = s(d, "test") {
+                t.push_str(test);
+                t.push(' ');
+            }
+            t.push_str(&opt_num(f(d, "value")));
+            if let Some(th) = f(d, "threshold") {
+                t.push_str(&format!(" (≥ {})", fmt_num(th)));
+            }
+            t
+        }
+        _ => "—".into(),
     }
 }
 
@@ -126,7 +163,7 @@ fn plot(col: &Value) -> Option<Markup> {
                     ],
                     percent: true,
                 }
-                .render(),
+                .render_at(PLOT_WIDTH),
             )
         }
         "categories" => {
@@ -172,7 +209,7 @@ fn plot(col: &Value) -> Option<Markup> {
                 percent: true,
                 y_label: String::new(),
             };
-            Some(Markup::concat([chart.render(), extra]))
+            Some(Markup::concat([chart.render_at(PLOT_WIDTH), extra]))
         }
         _ => None,
     }
@@ -186,9 +223,18 @@ fn input_kv(label: &str, v: Option<&Value>) -> (String, Markup) {
     if let Some(rows) = v.get("rows").and_then(Value::as_u64) {
         parts.push(Markup::text(&format!(" · {rows} rows")));
     }
-    if let Some(fp) = s(v, "fingerprint") {
-        parts.push(Markup::text(" · fingerprint "));
-        parts.push(code(fp));
+    match v.get("fingerprint") {
+        Some(Value::String(fp)) => {
+            parts.push(Markup::text(" · fingerprint "));
+            parts.push(code(fp));
+        }
+        Some(Value::Object(map)) => {
+            for (k, x) in map {
+                parts.push(Markup::text(&format!(" · {k} ")));
+                parts.push(code(&compact(Some(x))));
+            }
+        }
+        _ => {}
     }
     (label.to_string(), Markup::concat(parts))
 }
@@ -372,7 +418,7 @@ pub fn render(doc: &Value) -> String {
             threshold: Some((1.0, "threshold".into())),
             x_max: Some(5.0),
         };
-        page.section("Drift scores", chart.render());
+        page.section("Drift scores", chart.render_at(1000.0));
     }
 
     let mut side = Vec::new();
@@ -404,15 +450,19 @@ pub fn render(doc: &Value) -> String {
             t.numeric(i);
         }
         for c in columns {
+            let mut name_cell = code(s(c, "name").unwrap_or("?"));
+            if let Some(n) = s(c, "note") {
+                name_cell.push(Markup::wrap("div", "note", Markup::text(n)));
+            }
             let cells: Vec<Cell> = vec![
-                code(s(c, "name").unwrap_or("?")).into(),
+                name_cell.into(),
                 s(c, "type").unwrap_or("—").into(),
                 s(c, "role").unwrap_or("—").into(),
                 s(c, "test").unwrap_or("—").into(),
                 opt_num(f(c, "statistic")).into(),
                 opt_num(f(c, "p_value")).into(),
                 opt_num(f(c, "threshold")).into(),
-                opt_num(f(c, "distance")).into(),
+                distance_text(c.get("distance")).into(),
                 drift_badge(b(c, "drift")).into(),
             ];
             if b(c, "drift") == Some(true) {
@@ -453,6 +503,15 @@ pub fn render(doc: &Value) -> String {
     }
 
     let mut qbody = Markup::default();
+    if let Some(un) = doc.get("unmatched_columns").and_then(Value::as_array)
+        && !un.is_empty()
+    {
+        let names: Vec<String> = un.iter().map(|x| compact(Some(x))).collect();
+        qbody.push(note(&format!(
+            "Columns in only one of the files (not tested): {}",
+            names.join(", ")
+        )));
+    }
     if quality.is_empty() {
         qbody.push(note("No data-quality issues found."));
     } else {
@@ -502,7 +561,7 @@ mod tests {
           "schema": "mlsec.drift/v1",
           "mode": "evidently",
           "reference": {"path": "data/reference.parquet", "rows": 100000, "fingerprint": "sha256:ab12"},
-          "current": {"path": "data/current.parquet", "rows": 100000, "fingerprint": "sha256:cd34"},
+          "current": {"path": "data/current.parquet", "rows": 100000, "fingerprint": {"sha256": "cd34", "schema_sha256": "ef56"}},
           "columns": [
             {"name": "num_00", "type": "numeric", "role": "feature", "test": "wasserstein",
              "statistic": 0.4927, "p_value": null, "threshold": 0.1, "drift": true,
@@ -510,7 +569,8 @@ mod tests {
                       "reference": [0.15, 0.35, 0.35, 0.15], "current": [0.05, 0.25, 0.4, 0.3]}},
             {"name": "num_02", "type": "numeric", "role": "feature", "test": "ks",
              "statistic": 0.0242, "p_value": 6.85e-26, "threshold": 0.05, "drift": true,
-             "distance": 0.0529},
+             "distance": {"test": "wasserstein", "value": 0.0529, "threshold": 0.1},
+             "note": "exact KS <b>"},
             {"name": "num_13", "type": "numeric", "role": "feature", "test": "ks",
              "statistic": 0.003, "p_value": 0.47, "threshold": 0.05, "drift": false,
              "plot": {"kind": "histogram", "edges": ["-inf", 0.0, 1.0, "inf"],
@@ -527,6 +587,7 @@ mod tests {
             {"column": null, "check": "DQ007", "severity": "medium",
              "message": "column added", "reference": null, "current": ["x"]}
           ],
+          "unmatched_columns": ["only_here"],
           "dataset": {"columns": 25, "drifted": 3, "share": 0.12, "threshold": 0.5, "drift": false},
           "target_drift": {"name": "label", "test": "chisquare", "statistic": 3.2,
                            "p_value": 0.2, "threshold": 0.05, "drift": false},
@@ -541,7 +602,10 @@ mod tests {
         assert!(html.contains("no dataset drift"));
         assert!(html.contains("3 / 25"));
         assert!(html.contains("12%"));
-        assert!(html.contains("sha256:ab12") && html.contains("sha256:cd34"));
+        assert!(html.contains("sha256:ab12") && html.contains("schema_sha256"));
+        assert!(html.contains("wasserstein 0.0529 (≥ 0.1)"));
+        assert!(html.contains("exact KS &lt;b&gt;"));
+        assert!(html.contains("only_here"));
         assert!(html.contains("id=\"drift-scores\""));
         assert!(html.contains("Target drift"));
         assert!(!html.contains("Prediction drift"));

@@ -28,7 +28,7 @@
 //!     x_label: "score / threshold".into(),
 //!     bars: vec![svg::HBar::new("age", 3.2).flagged(true)],
 //!     threshold: Some((1.0, "threshold".into())),
-//!     x_max: None,
+//!     ..Default::default()
 //! };
 //! page.section("Columns", Markup::concat([chart.render(), table.render()]));
 //! let html = page.render();
@@ -525,7 +525,7 @@ header{padding-bottom:8px}
 .sub{color:var(--muted);margin:0 0 12px;overflow-wrap:anywhere}
 nav{display:flex;flex-wrap:wrap;gap:4px 16px;margin-top:12px;font-size:13px}
 nav a{color:var(--info);text-decoration:none}
-code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:break-word}
 .note{color:var(--muted);font-size:13px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;background:var(--neutral);white-space:nowrap}
 .badge.t-ok{background:var(--ok)}.badge.t-info{background:var(--info)}.badge.t-low{background:var(--low)}
@@ -539,7 +539,7 @@ code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-w
 .kv dt{color:var(--muted)}.kv dd{margin:0;overflow-wrap:anywhere}
 .tbl{overflow-x:auto;margin:8px 0 16px}
 table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{text-align:left;padding:4px 10px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+th,td{text-align:left;padding:4px 10px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:break-word}
 th{position:sticky;top:0;background:var(--panel);font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.mark td:first-child{box-shadow:inset 3px 0 0 var(--neutral)}
@@ -548,8 +548,8 @@ tr.mark.t-ok td:first-child{box-shadow:inset 3px 0 0 var(--ok)}tr.mark.t-low td:
 tr.mark.t-info td:first-child{box-shadow:inset 3px 0 0 var(--info)}tr.mark.t-critical td:first-child{box-shadow:inset 3px 0 0 var(--critical)}
 details{margin:8px 0}summary{cursor:pointer;color:var(--muted)}
 figure{margin:12px 0 20px;break-inside:avoid}
-.grid2{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:8px 20px}
-svg.chart{display:block;width:100%;height:auto;max-width:100%;font-family:inherit;color:var(--fg)}
+.grid2{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:8px 24px}
+svg.chart{display:block;width:100%;height:auto;font-family:inherit;color:var(--fg)}
 svg.chart text{fill:currentColor;font-size:11px}
 svg.chart .title{font-size:13px;font-weight:600}
 svg.chart .axl{fill:var(--muted);font-size:11px}

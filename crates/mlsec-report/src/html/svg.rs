@@ -18,7 +18,8 @@
 use super::{Markup, escape, truncate};
 use std::fmt::Write;
 
-/// The width of every chart in SVG units; charts scale to the page width with `viewBox`.
+/// The default chart width in CSS pixels. A chart is drawn at its width and shrinks (never
+/// grows) with the page, so text keeps its size: 11 px labels at width 640.
 pub const WIDTH: f64 = 640.0;
 const CHAR_W: f64 = 6.2;
 const PALETTE: usize = 6;
@@ -174,10 +175,10 @@ struct Area {
     bottom: f64,
 }
 
-fn open(out: &mut String, title: &str, height: f64) {
+fn open(out: &mut String, title: &str, width: f64, height: f64) {
     let _ = write!(
         out,
-        "<figure><svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
+        "<figure><svg class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" style=\"max-width:{width}px\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
         t = escape(title)
     );
     if !title.is_empty() {
@@ -193,13 +194,13 @@ fn close(out: &mut String) {
     out.push_str("</svg></figure>");
 }
 
-fn no_data(title: &str, why: &str) -> Markup {
+fn no_data(title: &str, why: &str, width: f64) -> Markup {
     let mut s = String::new();
-    open(&mut s, title, 80.0);
+    open(&mut s, title, width, 80.0);
     let _ = write!(
         s,
         "<text class=\"nodata\" x=\"{}\" y=\"50\" text-anchor=\"middle\">{}</text>",
-        WIDTH / 2.0,
+        width / 2.0,
         escape(why)
     );
     close(&mut s);
@@ -207,13 +208,13 @@ fn no_data(title: &str, why: &str) -> Markup {
 }
 
 /// Legend entries laid out left to right (wrapping) starting at `(x, y)`; returns the height used.
-fn legend(out: &mut String, names: &[String], x: f64, y: f64) -> f64 {
+fn legend(out: &mut String, names: &[String], x: f64, y: f64, width: f64) -> f64 {
     let mut cx = x;
     let mut cy = y;
     for (i, name) in names.iter().enumerate() {
         let shown = truncate(name, 40);
         let w = 18.0 + shown.chars().count() as f64 * CHAR_W + 14.0;
-        if cx + w > WIDTH - 8.0 && cx > x {
+        if cx + w > width - 8.0 && cx > x {
             cx = x;
             cy += 16.0;
         }
@@ -352,16 +353,38 @@ pub struct Histogram {
     pub percent: bool,
 }
 
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            title: String::new(),
+            x_label: String::new(),
+            edges: Vec::new(),
+            series: Vec::new(),
+            percent: true,
+        }
+    }
+}
+
 impl Histogram {
-    /// The chart.
+    /// The chart, [`WIDTH`] pixels wide.
     pub fn render(&self) -> Markup {
+        self.render_at(WIDTH)
+    }
+
+    /// The chart, `width` CSS pixels wide (at least 240).
+    pub fn render_at(&self, width: f64) -> Markup {
+        let width = if width.is_finite() {
+            width.max(240.0)
+        } else {
+            WIDTH
+        };
         let n = self.edges.len().saturating_sub(1);
         if n == 0 || self.series.is_empty() || self.series.iter().any(|s| s.values.len() != n) {
-            return no_data(&self.title, "no histogram data");
+            return no_data(&self.title, "no histogram data", width);
         }
         let mut edges = self.edges.clone();
         if edges.iter().any(|e| e.is_nan()) {
-            return no_data(&self.title, "invalid bin edges");
+            return no_data(&self.title, "invalid bin edges", width);
         }
         // Open-ended outer bins (PSI-style -inf/+inf edges) get the width of their neighbour.
         if n >= 2 && !edges[0].is_finite() {
@@ -371,7 +394,7 @@ impl Histogram {
             edges[n] = edges[n - 1] + (edges[n - 1] - edges[n - 2]);
         }
         if edges.iter().any(|e| !e.is_finite()) || edges.windows(2).any(|w| w[1] < w[0]) {
-            return no_data(&self.title, "invalid bin edges");
+            return no_data(&self.title, "invalid bin edges", width);
         }
         let (lo, mut hi) = (edges[0], edges[n]);
         if hi == lo {
@@ -385,12 +408,12 @@ impl Histogram {
 
         let mut s = String::new();
         let height = 260.0;
-        open(&mut s, &self.title, height);
+        open(&mut s, &self.title, width, height);
         let names: Vec<String> = self.series.iter().map(|s| s.name.clone()).collect();
-        let lh = legend(&mut s, &names, 60.0, 36.0);
+        let lh = legend(&mut s, &names, 60.0, 36.0, width);
         let a = Area {
             left: 60.0,
-            right: WIDTH - 16.0,
+            right: width - 16.0,
             top: 30.0 + lh,
             bottom: height - 44.0,
         };
@@ -446,12 +469,34 @@ pub struct BarChart {
     pub y_label: String,
 }
 
+impl Default for BarChart {
+    fn default() -> Self {
+        BarChart {
+            title: String::new(),
+            labels: Vec::new(),
+            series: Vec::new(),
+            percent: true,
+            y_label: String::new(),
+        }
+    }
+}
+
 impl BarChart {
-    /// The chart.
+    /// The chart, [`WIDTH`] pixels wide.
     pub fn render(&self) -> Markup {
+        self.render_at(WIDTH)
+    }
+
+    /// The chart, `width` CSS pixels wide (at least 240).
+    pub fn render_at(&self, width: f64) -> Markup {
+        let width = if width.is_finite() {
+            width.max(240.0)
+        } else {
+            WIDTH
+        };
         let n = self.labels.len();
         if n == 0 || self.series.is_empty() || self.series.iter().any(|s| s.values.len() != n) {
-            return no_data(&self.title, "no category data");
+            return no_data(&self.title, "no category data", width);
         }
         let ymax =
             finite_max(self.series.iter().flat_map(|s| s.values.iter().copied())).unwrap_or(0.0);
@@ -459,7 +504,7 @@ impl BarChart {
         let yticks = nice_ticks(0.0, ymax, 5);
         let ytop = yticks.last().copied().unwrap_or(ymax).max(ymax);
         let left = 60.0;
-        let right = WIDTH - 16.0;
+        let right = width - 16.0;
         let group = (right - left) / n as f64;
         let rotate = group < 44.0;
         let max_chars = if rotate {
@@ -471,9 +516,9 @@ impl BarChart {
         let height = 230.0 + bottom_margin;
 
         let mut s = String::new();
-        open(&mut s, &self.title, height);
+        open(&mut s, &self.title, width, height);
         let names: Vec<String> = self.series.iter().map(|s| s.name.clone()).collect();
-        let lh = legend(&mut s, &names, left, 36.0);
+        let lh = legend(&mut s, &names, left, 36.0, width);
         let a = Area {
             left,
             right,
@@ -579,7 +624,7 @@ impl HBar {
 }
 
 /// Horizontal bars, one row per item, with an optional vertical threshold line.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct HBarChart {
     /// Chart title.
     pub title: String,
@@ -594,10 +639,20 @@ pub struct HBarChart {
 }
 
 impl HBarChart {
-    /// The chart.
+    /// The chart, [`WIDTH`] pixels wide.
     pub fn render(&self) -> Markup {
+        self.render_at(WIDTH)
+    }
+
+    /// The chart, `width` CSS pixels wide (at least 240).
+    pub fn render_at(&self, width: f64) -> Markup {
+        let width = if width.is_finite() {
+            width.max(240.0)
+        } else {
+            WIDTH
+        };
         if self.bars.is_empty() {
-            return no_data(&self.title, "nothing to plot");
+            return no_data(&self.title, "nothing to plot", width);
         }
         let row = 18.0;
         let label_chars = self
@@ -608,7 +663,19 @@ impl HBarChart {
             .unwrap_or(0)
             .clamp(4, 24);
         let left = 12.0 + label_chars as f64 * CHAR_W;
-        let right = WIDTH - 70.0;
+        let text_chars = self
+            .bars
+            .iter()
+            .map(|b| {
+                b.display
+                    .as_ref()
+                    .map_or_else(|| fmt_num(b.value).chars().count(), |d| d.chars().count())
+                    + 2
+            })
+            .max()
+            .unwrap_or(6)
+            .min(40);
+        let right = (width - 8.0 - text_chars as f64 * CHAR_W).max(left + 80.0);
         let top = 40.0;
         let height = top + row * self.bars.len() as f64 + 44.0;
         let data_max = finite_max(self.bars.iter().map(|b| b.value)).unwrap_or(0.0);
@@ -635,7 +702,7 @@ impl HBarChart {
         let xs = Scale::new(0.0, xtop, a.left, a.right, false);
 
         let mut s = String::new();
-        open(&mut s, &self.title, height);
+        open(&mut s, &self.title, width, height);
         for &t in &xticks {
             let x = xs.map(t);
             let _ = write!(
@@ -752,8 +819,18 @@ impl LineChart {
         }
     }
 
-    /// The chart.
+    /// The chart, [`WIDTH`] pixels wide.
     pub fn render(&self) -> Markup {
+        self.render_at(WIDTH)
+    }
+
+    /// The chart, `width` CSS pixels wide (at least 240).
+    pub fn render_at(&self, width: f64) -> Markup {
+        let width = if width.is_finite() {
+            width.max(240.0)
+        } else {
+            WIDTH
+        };
         let ok = |&(x, y): &(f64, f64)| x.is_finite() && y.is_finite() && (!self.x_log || x > 0.0);
         let pts: Vec<(f64, f64)> = self
             .series
@@ -762,7 +839,7 @@ impl LineChart {
             .filter(ok)
             .collect();
         if pts.is_empty() {
-            return no_data(&self.title, "no points");
+            return no_data(&self.title, "no points", width);
         }
         let (mut x0, mut x1) = self.x_range.unwrap_or_else(|| {
             pts.iter()
@@ -808,12 +885,12 @@ impl LineChart {
 
         let height = 300.0;
         let mut s = String::new();
-        open(&mut s, &self.title, height);
+        open(&mut s, &self.title, width, height);
         let names: Vec<String> = self.series.iter().map(|s| s.name.clone()).collect();
-        let lh = legend(&mut s, &names, 60.0, 36.0);
+        let lh = legend(&mut s, &names, 60.0, 36.0, width);
         let a = Area {
             left: 60.0,
-            right: WIDTH - 16.0,
+            right: width - 16.0,
             top: 30.0 + lh,
             bottom: height - 44.0,
         };
