@@ -207,8 +207,10 @@ impl Ensemble {
         for _ in 0..=self.nodes.len() {
             let nd = &self.nodes[i];
             let v = x[nd.feature];
-            let go_true = if v.is_nan() {
-                nd.missing_true
+            // As onnxruntime: `cmp(v, threshold) || (missing_tracks_true && isnan(v))`, so a NaN
+            // takes the true branch of NEQ whatever its track says.
+            let go_true = if v.is_nan() && nd.mode != Mode::Leaf {
+                nd.missing_true || nd.mode == Mode::Neq
             } else {
                 match nd.mode {
                     Mode::Leaf => return nd,
