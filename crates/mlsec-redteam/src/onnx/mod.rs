@@ -485,7 +485,7 @@ impl OnnxModel {
     /// them by name, in the graph's order: labels, probabilities, regression targets.
     pub fn run_outputs(&self, x: &[f32]) -> Result<Vec<(String, Tensor)>, ModelError> {
         let n = self.check(x)?;
-        let mut vals = self.consts.clone();
+        let mut vals: Vec<Option<Tensor>> = vec![None; self.consts.len()];
         let mut shape = vec![n];
         shape.extend_from_slice(&self.row_shape);
         vals[self.input] = Some(Tensor::f32(shape, x.to_vec()));
@@ -493,7 +493,7 @@ impl OnnxModel {
             let ins: Vec<Option<&Tensor>> = s
                 .inputs
                 .iter()
-                .map(|i| i.and_then(|i| vals[i].as_ref()))
+                .map(|i| i.and_then(|i| self.value(&vals, i)))
                 .collect();
             let outs = self.step(s, &ins)?;
             for (&o, t) in s.outputs.iter().zip(outs) {
@@ -503,12 +503,17 @@ impl OnnxModel {
         self.graph_outputs
             .iter()
             .map(|&o| {
-                vals[o]
-                    .clone()
+                self.value(&vals, o)
+                    .cloned()
                     .map(|t| (self.names[o].clone(), t))
                     .ok_or_else(|| invalid(format!("output `{}` was not computed", self.names[o])))
             })
             .collect()
+    }
+
+    /// A computed value, or the constant (initializer) of that name.
+    fn value<'a>(&'a self, vals: &'a [Option<Tensor>], i: usize) -> Option<&'a Tensor> {
+        vals[i].as_ref().or(self.consts[i].as_ref())
     }
 
     fn step(&self, s: &Step, ins: &[Option<&Tensor>]) -> Result<Vec<Tensor>, ModelError> {
@@ -522,7 +527,7 @@ impl OnnxModel {
 
     /// Runs the planned steps on `n` rows; returns every value (constants included).
     fn forward(&self, x: &[f32], n: usize) -> Result<Vec<Option<Tensor>>, ModelError> {
-        let mut vals = self.consts.clone();
+        let mut vals: Vec<Option<Tensor>> = vec![None; self.consts.len()];
         let mut shape = vec![n];
         shape.extend_from_slice(&self.row_shape);
         vals[self.input] = Some(Tensor::f32(shape, x.to_vec()));
@@ -531,7 +536,7 @@ impl OnnxModel {
             let ins: Vec<Option<&Tensor>> = s
                 .inputs
                 .iter()
-                .map(|i| i.and_then(|i| vals[i].as_ref()))
+                .map(|i| i.and_then(|i| self.value(&vals, i)))
                 .collect();
             let outs = self.step(s, &ins)?;
             for (&o, t) in s.outputs.iter().zip(outs) {
@@ -559,8 +564,8 @@ impl OnnxModel {
     fn proba_chunk(&self, x: &[f32]) -> Result<Vec<f32>, ModelError> {
         let n = x.len() / self.n_features;
         let vals = self.forward(x, n)?;
-        let p = vals[self.prob]
-            .as_ref()
+        let p = self
+            .value(&vals, self.prob)
             .and_then(Tensor::as_f32)
             .ok_or_else(|| invalid("no probabilities"))?;
         if p.len() != n * self.n_classes {
@@ -579,8 +584,7 @@ impl OnnxModel {
         let n = y.len();
         let vals = self.forward(x, n)?;
         let get = |i: usize| {
-            vals[i]
-                .as_ref()
+            self.value(&vals, i)
                 .and_then(Tensor::as_f32)
                 .ok_or_else(|| invalid(format!("value `{}` is not a float tensor", self.names[i])))
         };
@@ -665,12 +669,16 @@ impl OnnxModel {
             let ins: Vec<Option<&Tensor>> = s
                 .inputs
                 .iter()
-                .map(|i| i.and_then(|i| vals[i].as_ref()))
+                .map(|i| i.and_then(|i| self.value(&vals, i)))
                 .collect();
             let outs: Vec<Tensor> = s
                 .outputs
                 .iter()
-                .map(|&o| vals[o].clone().unwrap_or(Tensor::f32(vec![0], vec![])))
+                .map(|&o| {
+                    self.value(&vals, o)
+                        .cloned()
+                        .unwrap_or(Tensor::f32(vec![0], vec![]))
+                })
                 .collect();
             let gout: Vec<Option<&[f32]>> =
                 s.outputs.iter().map(|&o| grads[o].as_deref()).collect();
