@@ -81,6 +81,39 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, DatasetError> {
     std::fs::read(path).map_err(|e| err(path, e.to_string()))
 }
 
+/// Finds column `spec` among `names` (header) or, for files without a header, by position:
+/// `last`, a 1-based index, or a negative index from the end (`-1` = last).
+fn column_index(
+    path: &Path,
+    spec: &str,
+    names: Option<&[String]>,
+    cols: usize,
+) -> Result<usize, DatasetError> {
+    if let Some(j) = names.and_then(|n| n.iter().position(|x| x == spec)) {
+        return Ok(j);
+    }
+    let by_pos = if spec == "last" {
+        Some(cols as i64)
+    } else {
+        spec.parse::<i64>().ok()
+    };
+    match by_pos {
+        Some(i) if i >= 1 && (i as usize) <= cols => Ok(i as usize - 1),
+        Some(i) if i < 0 && i.unsigned_abs() as usize <= cols => {
+            Ok(cols - i.unsigned_abs() as usize)
+        }
+        _ => Err(err(
+            path,
+            match names {
+                Some(_) => format!("no column named `{spec}`"),
+                None => format!(
+                    "has no header row and `{spec}` is not a column position (1..={cols}, -1 or `last`)"
+                ),
+            },
+        )),
+    }
+}
+
 /// Loads a feature matrix from `.npy`, `.csv`, `.parquet` or `.jsonl`. For tables,
 /// `drop_column` (e.g. the label column) is left out.
 pub fn load_features(path: &Path, drop_column: Option<&str>) -> Result<Matrix, DatasetError> {
@@ -106,12 +139,9 @@ pub fn load_features(path: &Path, drop_column: Option<&str>) -> Result<Matrix, D
                 &read_bytes(path)?,
                 if ext(path) == "tsv" { b'\t' } else { b',' },
             )?;
-            match (drop_column, &names) {
-                (Some(c), Some(n)) => {
-                    let j = n
-                        .iter()
-                        .position(|x| x == c)
-                        .ok_or_else(|| err(path, format!("no column named `{c}`")))?;
+            match drop_column {
+                Some(c) => {
+                    let j = column_index(path, c, names.as_deref(), cols)?;
                     let data = data
                         .chunks(cols)
                         .flat_map(|r| {
@@ -121,20 +151,18 @@ pub fn load_features(path: &Path, drop_column: Option<&str>) -> Result<Matrix, D
                                 .map(|(_, &v)| v as f32)
                         })
                         .collect();
-                    let mut names = n.clone();
-                    names.remove(j);
+                    let names = names.map(|mut n| {
+                        n.remove(j);
+                        n
+                    });
                     Ok(Matrix {
                         rows,
                         cols: cols - 1,
                         data,
-                        names: Some(names),
+                        names,
                     })
                 }
-                (Some(c), None) => Err(err(
-                    path,
-                    format!("has no header row, so it has no column `{c}`"),
-                )),
-                _ => Ok(Matrix {
+                None => Ok(Matrix {
                     rows,
                     cols,
                     data: data.iter().map(|&v| v as f32).collect(),
@@ -194,7 +222,8 @@ fn read_frame(path: &Path) -> Result<Frame, DatasetError> {
     })
 }
 
-/// Loads class labels: from a `.npy` or single-column `.csv`, or from `column` of a table.
+/// Loads class labels: from a `.npy` or single-column `.csv`, or from `column` of a table
+/// (for a CSV without a header, `column` may be a position: `last`, `3`, `-1`).
 /// Labels must be non-negative integers (floats that are whole numbers are accepted).
 pub fn load_labels(path: &Path, column: Option<&str>) -> Result<Vec<usize>, DatasetError> {
     let values: Vec<f64> = match (ext(path).as_str(), column) {
@@ -214,19 +243,10 @@ pub fn load_labels(path: &Path, column: Option<&str>) -> Result<Vec<usize>, Data
                 &read_bytes(path)?,
                 if ext(path) == "tsv" { b'\t' } else { b',' },
             )?;
-            let j = match (col, names) {
-                (Some(c), Some(n)) => n
-                    .iter()
-                    .position(|x| x == c)
-                    .ok_or_else(|| err(path, format!("no column named `{c}`")))?,
-                (Some(c), None) => {
-                    return Err(err(
-                        path,
-                        format!("has no header row, so it has no column `{c}`"),
-                    ));
-                }
-                (None, _) if cols == 1 => 0,
-                (None, _) => {
+            let j = match col {
+                Some(c) => column_index(path, c, names.as_deref(), cols)?,
+                None if cols == 1 => 0,
+                None => {
                     return Err(err(
                         path,
                         format!("has {cols} columns; name the label column"),

@@ -157,4 +157,19 @@ fn csv_features_equal_npy_features() {
         }
         assert_eq!(a.row(r)[b.cols] as usize, label);
     }
+    // The label column by position; the features without it.
+    assert_eq!(
+        load_labels(&data("bc_x_test.csv"), Some("last")).unwrap(),
+        y
+    );
+    assert_eq!(load_labels(&data("bc_x_test.csv"), Some("-1")).unwrap(), y);
+    let xc = load_features(&data("bc_x_test.csv"), Some("31")).unwrap();
+    assert_eq!((xc.rows, xc.cols), (b.rows, b.cols));
+    let e = load_labels(&data("bc_x_test.csv"), Some("label"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("no header row") && e.contains("bc_x_test.csv"),
+        "{e}"
+    );
 }
