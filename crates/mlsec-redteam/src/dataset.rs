@@ -545,3 +545,31 @@ mod tests {
         assert!(e.contains("line 2, column 2"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn jsonl_features_and_named_label_column() {
+        let dir = std::env::temp_dir().join(format!("mlsec-redteam-ds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("t.jsonl");
+        std::fs::write(
+            &p,
+            "{\"a\": 0.5, \"b\": 1, \"y\": 1}\n{\"a\": 0.25, \"b\": 2, \"y\": 0}\n",
+        )
+        .unwrap();
+        let x = load_features(&p, Some("y")).unwrap();
+        assert_eq!((x.rows, x.cols), (2, 2));
+        assert_eq!(x.data, vec![0.5, 1.0, 0.25, 2.0]);
+        assert_eq!(
+            x.names.as_deref(),
+            Some(&["a".to_string(), "b".to_string()][..])
+        );
+        assert_eq!(load_labels(&p, Some("y")).unwrap(), vec![1, 0]);
+        let e = load_labels(&p, Some("nope")).unwrap_err().to_string();
+        assert!(e.contains("t.jsonl") && e.contains("nope"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
