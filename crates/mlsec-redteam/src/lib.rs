@@ -4,4 +4,7 @@
 //! Every attack talks to the model under test through the traits in [`model`], so the same code
 //! runs against a native ONNX graph, a tree ensemble, or a remote inference endpoint.
 
+pub mod dataset;
 pub mod model;
+pub mod onnx;
+pub mod whitebox;
