@@ -318,6 +318,7 @@ impl CategoricalAcc {
     }
 }
 
+#[derive(Debug)]
 enum Acc {
     Num(NumericAcc),
     Cat(CategoricalAcc),
@@ -325,6 +326,7 @@ enum Acc {
 }
 
 /// Builds a profile from a stream of batches.
+#[derive(Debug)]
 pub struct ProfileBuilder {
     names: Vec<String>,
     types: Vec<ColumnType>,

@@ -7,8 +7,17 @@ use serde_json::Value;
 
 const DEFAULT_RTOL: f64 = 1e-9;
 
-/// Values that need more than 1e-9, and why. Empty means every value agrees at 1e-9.
-const TOLERANCES: &[(&str, f64, &str)] = &[];
+/// Values that need more than 1e-9 relative, and why: `(key, relative, absolute, reason)`; a
+/// value passes when it is within either bound.
+const TOLERANCES: &[(&str, f64, f64, &str)] = &[
+    ("cvm_pvalue_auto", 1e-9, 1e-13, CVM_WHY),
+    ("cvm_pvalue_asymptotic", 1e-9, 1e-13, CVM_WHY),
+    ("evidently_cvm_value", 1e-9, 1e-13, CVM_WHY),
+];
+
+const CVM_WHY: &str = "the asymptotic CvM p-value is 1 - CDF with the CDF near 1 (SciPy computes it \
+    the same way), so both sides carry ~1e-15 absolute error from the Bessel-K series; at \
+    p ~ 1e-7 that is ~1e-8 relative. Agreement is checked at 1e-13 absolute there";
 
 fn reference() -> Value {
     let text = include_str!("data/drift_reference_values.json");
@@ -25,19 +34,22 @@ impl Checker {
         let Some(want) = want.as_f64() else {
             return;
         };
-        let (rtol, why) = TOLERANCES
+        let (rtol, atol, why) = TOLERANCES
             .iter()
-            .find(|(k, _, _)| *k == key)
-            .map(|(_, t, w)| (*t, *w))
-            .unwrap_or((DEFAULT_RTOL, ""));
+            .find(|(k, _, _, _)| *k == key)
+            .map(|(_, r, a, w)| (*r, *a, *w))
+            .unwrap_or((DEFAULT_RTOL, 0.0, ""));
         self.checked += 1;
         let ok = if want == 0.0 {
             got.abs() <= 1e-300
         } else {
-            ((got - want) / want).abs() <= rtol
+            ((got - want) / want).abs() <= rtol || (got - want).abs() <= atol
         };
-        if !why.is_empty() {
-            println!("{case}.{key}: tolerance {rtol:e} ({why})");
+        if !why.is_empty() && ((got - want) / want).abs() > DEFAULT_RTOL {
+            println!(
+                "{case}.{key}: relative difference {:e} > 1e-9, within {atol:e} absolute: {why}",
+                ((got - want) / want).abs()
+            );
         }
         if !ok {
             self.failures.push(format!(

@@ -215,7 +215,7 @@ pub struct DriftReport {
 
 /// Aligned inputs of one column.
 enum Pair {
-    Num(Ecdf, Ecdf, u64, u64),
+    Num(Ecdf, Ecdf),
     Cat(Vec<String>, Vec<u64>, Vec<u64>),
 }
 
@@ -274,7 +274,7 @@ fn shares(c: &[u64]) -> Vec<f64> {
 /// Computes one test on a column pair: `(statistic, p_value)`.
 fn run_test(test: DriftTest, pair: &Pair) -> (f64, Option<f64>) {
     match pair {
-        Pair::Num(r, c, _, _) => match test {
+        Pair::Num(r, c) => match test {
             DriftTest::Ks => {
                 let k = stats::ks_2samp(r, c, None);
                 (k.statistic, Some(k.p_value))
@@ -332,7 +332,7 @@ fn run_test(test: DriftTest, pair: &Pair) -> (f64, Option<f64>) {
 
 fn evidently_default(ty: ColumnType, pair: &Pair) -> DriftTest {
     let (ref_rows, n_values, numeric) = match pair {
-        Pair::Num(r, c, _, _) => (r.total(), r.merge(c).distinct(), true),
+        Pair::Num(r, c) => (r.total(), r.merge(c).distinct(), true),
         Pair::Cat(l, r, c) => (
             r.iter().sum::<u64>(),
             l.iter()
@@ -360,7 +360,7 @@ fn evidently_default(ty: ColumnType, pair: &Pair) -> DriftTest {
 
 fn plot(pair: &Pair) -> Plot {
     match pair {
-        Pair::Num(r, c, _, _) => {
+        Pair::Num(r, c) => {
             let b = stats::evidently_bins(r, c);
             match b.bins {
                 stats::Bins::Edges(edges) => Plot::Histogram {
@@ -408,7 +408,7 @@ fn compare_column(
                     a.rank_error, b.rank_error
                 ));
             }
-            Pair::Num(a.ecdf(), b.ecdf(), a.rank_error, b.rank_error)
+            Pair::Num(a.ecdf(), b.ecdf())
         }
         (Distribution::None, _) | (_, Distribution::None) => return None,
         _ => {
@@ -424,7 +424,7 @@ fn compare_column(
         }
     };
     let (rn, cn) = match &pair {
-        Pair::Num(a, b, _, _) => (a.total(), b.total()),
+        Pair::Num(a, b) => (a.total(), b.total()),
         Pair::Cat(_, a, b) => (a.iter().sum(), b.iter().sum()),
     };
     let ty = if matches!(pair, Pair::Cat(..)) && r.ty != c.ty {

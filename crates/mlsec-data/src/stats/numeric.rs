@@ -299,7 +299,7 @@ pub fn psi_quantile10(reference: &Ecdf, current: &Ecdf) -> f64 {
     edges.extend((1..10).map(|i| q(i as f64 / 10.0)));
     edges.push(f64::INFINITY);
     let share = |e: &Ecdf| -> Vec<f64> {
-        let mut out = vec![0u64; 10];
+        let mut out = [0u64; 10];
         for (&v, &c) in e.values.iter().zip(&e.counts) {
             // bins are [e_i, e_{i+1}) except the last, like np.histogram
             let mut k = edges.partition_point(|&x| x <= v).saturating_sub(1);
@@ -539,7 +539,7 @@ pub fn cramervonmises_2samp(x: &Ecdf, y: &Ecdf) -> CvmResult {
 /// `K_ν(q)` by the trapezoid rule on `∫₀^∞ exp(−q cosh t) cosh(ν t) dt` (spectrally accurate for
 /// this doubly-exponentially decaying integrand).
 fn bessel_k(nu: f64, q: f64) -> f64 {
-    let h = 0.02;
+    let h: f64 = 0.02;
     let mut s = 0.5 * (-q).exp();
     let mut t = h;
     loop {

@@ -18,7 +18,7 @@ const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 /// `ln Γ(x)` for `x > 0`: Stirling's series after shifting the argument above 15 (error below
 /// 1e-15 relative to the result's magnitude).
 pub fn ln_gamma(x: f64) -> f64 {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return f64::NAN;
     }
     if x == 1.0 || x == 2.0 {
@@ -141,7 +141,7 @@ pub fn gamma_q(a: f64, x: f64) -> f64 {
 
 /// Survival function of the chi-square distribution with `dof` degrees of freedom.
 pub fn chi2_sf(x: f64, dof: f64) -> f64 {
-    if x.is_nan() || !(dof > 0.0) {
+    if x.is_nan() || dof.is_nan() || dof <= 0.0 {
         return f64::NAN;
     }
     if x <= 0.0 {
@@ -184,7 +184,7 @@ fn clip01(p: f64) -> f64 {
 /// One-sided Smirnov survival function `P(D_n⁺ ≥ x)` (Birnbaum–Tingey exact sum, as
 /// `scipy.special.smirnov`; the sum is evaluated in log space so large `n` does not overflow).
 pub fn smirnov_sf(n: u64, x: f64) -> f64 {
-    if !(x >= 0.0 && x <= 1.0) || n == 0 {
+    if !(0.0..=1.0).contains(&x) || n == 0 {
         return f64::NAN;
     }
     if n == 1 {
@@ -598,8 +598,8 @@ mod tests {
     fn ln_gamma_known_values() {
         assert!(rel(ln_gamma(0.5), PI.sqrt().ln()) < 1e-15);
         assert!(rel(ln_gamma(10.0), 362_880f64.ln()) < 1e-15);
-        assert!(rel(ln_gamma(3.7), 1.428_277_586_252_365_6) < 1e-14);
-        assert!(rel(ln_gamma(100.5), 359.134_205_369_575_4) < 1e-15);
+        assert!(rel(ln_gamma(3.7), 1.428_072_326_665_388) < 1e-14);
+        assert!(rel(ln_gamma(100.5), 361.435_540_467_777_57) < 1e-15);
     }
 
     #[test]
