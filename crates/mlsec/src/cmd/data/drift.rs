@@ -263,8 +263,8 @@ pub fn human(report: &DriftReport, color: bool) -> String {
         .max(6);
     let _ = writeln!(
         out,
-        "{bold}{:<w$}  {:<11}  {:<16}  {:>10}  {:>10}  {:>9}  {}{reset}",
-        "column", "type", "test", "statistic", "p-value", "threshold", "drift"
+        "{bold}{:<w$}  {:<11}  {:<16}  {:>10}  {:>10}  {:>9}  drift{reset}",
+        "column", "type", "test", "statistic", "p-value", "threshold"
     );
     for c in &report.columns {
         let verdict = if c.drift {
