@@ -6,8 +6,12 @@
 //! limits the number of columns, and turns anything it cannot parse into a [`DataError`] that
 //! names the file and, where it can, the column and row.
 
+pub mod drift;
+pub mod profile;
 pub mod quality;
 pub mod schema;
+pub mod stats;
+pub mod synth;
 pub mod table;
 
 pub use schema::{ColumnRole, ColumnType, Schema};
