@@ -4,4 +4,12 @@
 //! Every attack talks to the model under test through the traits in [`model`], so the same code
 //! runs against a native ONNX graph, a tree ensemble, or a remote inference endpoint.
 
+pub mod evasion;
 pub mod model;
+pub mod query;
+pub mod rng;
+pub mod square;
+pub mod surrogate;
+
+#[cfg(test)]
+mod testutil;
