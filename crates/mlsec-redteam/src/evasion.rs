@@ -109,7 +109,16 @@ impl EvasionOutcome {
     /// to be inside the ball already).
     pub fn summary(&self, attack: &str, eps: f32, norm: &str, x: &[f32]) -> EvasionSummary {
         let fooled_at: Vec<bool> = self.fooled.clone();
-        summarise(attack, eps, norm, x, &self.adv, &self.clean_correct, &fooled_at, &self.queries)
+        summarise(
+            attack,
+            eps,
+            norm,
+            x,
+            &self.adv,
+            &self.clean_correct,
+            &fooled_at,
+            &self.queries,
+        )
     }
 }
 
@@ -126,15 +135,24 @@ pub fn summarise(
     queries: &[u64],
 ) -> EvasionSummary {
     let n = clean_correct.len();
-    let d = if n == 0 { 1 } else { x.len() / n };
+    let d = x.len().checked_div(n).unwrap_or(1);
     let correct = clean_correct.iter().filter(|&&c| c).count();
     let robust = (0..n).filter(|&i| clean_correct[i] && !fooled[i]).count();
     let broken = (0..n).filter(|&i| clean_correct[i] && fooled[i]).count();
     let (mut linf, mut l2) = (0.0f64, 0.0f64);
     for i in (0..n).filter(|&i| clean_correct[i] && fooled[i]) {
         let (a, b) = (&x[i * d..(i + 1) * d], &adv[i * d..(i + 1) * d]);
-        linf += a.iter().zip(b).map(|(p, q)| (p - q).abs() as f64).fold(0.0, f64::max);
-        l2 += a.iter().zip(b).map(|(p, q)| ((p - q) as f64).powi(2)).sum::<f64>().sqrt();
+        linf += a
+            .iter()
+            .zip(b)
+            .map(|(p, q)| (p - q).abs() as f64)
+            .fold(0.0, f64::max);
+        l2 += a
+            .iter()
+            .zip(b)
+            .map(|(p, q)| ((p - q) as f64).powi(2))
+            .sum::<f64>()
+            .sqrt();
     }
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     EvasionSummary {
@@ -150,7 +168,11 @@ pub fn summarise(
         } else {
             queries.iter().sum::<u64>() as f64 / n as f64
         },
-        mean_linf: if broken == 0 { 0.0 } else { linf / broken as f64 },
+        mean_linf: if broken == 0 {
+            0.0
+        } else {
+            linf / broken as f64
+        },
         mean_l2: if broken == 0 { 0.0 } else { l2 / broken as f64 },
     }
 }

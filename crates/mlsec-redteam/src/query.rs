@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::model::{Classifier, ModelError};
 
 /// Counts rows sent to the inner model and refuses batches that would exceed `budget`.
+#[allow(missing_debug_implementations)]
 pub struct QueryCounter<'a> {
     inner: &'a dyn Classifier,
     used: AtomicU64,
@@ -52,11 +53,11 @@ impl Classifier for QueryCounter<'_> {
         let nf = self.inner.n_features().max(1);
         let rows = (x.len() / nf) as u64;
         let prev = self.used.fetch_add(rows, Ordering::Relaxed);
-        if let Some(b) = self.budget {
-            if prev + rows > b {
-                self.used.fetch_sub(rows, Ordering::Relaxed);
-                return Err(ModelError::Budget(b));
-            }
+        if let Some(b) = self.budget
+            && prev + rows > b
+        {
+            self.used.fetch_sub(rows, Ordering::Relaxed);
+            return Err(ModelError::Budget(b));
         }
         self.inner.predict_proba(x)
     }

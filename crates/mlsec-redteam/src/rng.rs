@@ -99,6 +99,9 @@ mod tests {
         assert!((0..1000).all(|_| r.below(3) < 3));
         let z: f64 = (0..n).map(|_| r.normal()).sum::<f64>() / n as f64;
         assert!(z.abs() < 0.03, "{z}");
-        assert_ne!(Rng::for_item(1, 0).next_u64(), Rng::for_item(1, 1).next_u64());
+        assert_ne!(
+            Rng::for_item(1, 0).next_u64(),
+            Rng::for_item(1, 1).next_u64()
+        );
     }
 }

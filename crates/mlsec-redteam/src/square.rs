@@ -17,7 +17,7 @@
 //! Inputs without an image shape are treated as 1-D: windows are runs of contiguous features of
 //! length `round(p · d)`, like ART does for non-image input.
 
-use crate::evasion::{log_margin, misclassified, Bounds, EvasionOutcome};
+use crate::evasion::{Bounds, EvasionOutcome, log_margin, misclassified};
 use crate::model::{Classifier, ModelError};
 use crate::rng::Rng;
 
@@ -96,13 +96,13 @@ pub fn square_attack(
             x.len()
         )));
     }
-    if let Some(s) = cfg.image {
-        if s.c * s.h * s.w != d {
-            return Err(ModelError::Input(format!(
-                "image shape {}x{}x{} does not match {d} features",
-                s.c, s.h, s.w
-            )));
-        }
+    if let Some(s) = cfg.image
+        && s.c * s.h * s.w != d
+    {
+        return Err(ModelError::Input(format!(
+            "image shape {}x{}x{} does not match {d} features",
+            s.c, s.h, s.w
+        )));
     }
     let mut adv = x.to_vec();
     let mut queries = vec![0u64; n];

@@ -181,7 +181,7 @@ impl Differentiable for SoftmaxRegression {
 }
 
 fn check_input(x: &[f32], d: usize) -> Result<(), ModelError> {
-    if d == 0 || x.len() % d != 0 {
+    if d == 0 || !x.len().is_multiple_of(d) {
         return Err(ModelError::Input(format!(
             "{} values are not a whole number of rows of {d} features",
             x.len()
@@ -217,7 +217,8 @@ impl Mlp {
         }
         for c in 0..self.k {
             let w = &self.params[w2 + c * self.h..w2 + (c + 1) * self.h];
-            out[c] = self.params[b2 + c] + w.iter().zip(hid.iter()).map(|(a, b)| a * b).sum::<f32>();
+            out[c] =
+                self.params[b2 + c] + w.iter().zip(hid.iter()).map(|(a, b)| a * b).sum::<f32>();
         }
     }
 

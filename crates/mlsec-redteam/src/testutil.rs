@@ -1,7 +1,7 @@
 //! Synthetic data and victims for unit tests.
 
 use crate::rng::Rng;
-use crate::surrogate::{one_hot, SoftmaxRegression, TrainConfig};
+use crate::surrogate::{SoftmaxRegression, TrainConfig, one_hot};
 
 /// A model that returns its input (softmax-normalised) as probabilities.
 pub struct Linear;
@@ -42,7 +42,6 @@ pub struct Victim {
     pub x_test: Vec<f32>,
     pub y_test: Vec<usize>,
     pub d: usize,
-    pub k: usize,
 }
 
 /// Trains the standard test victim (`d` features, `k` classes).
@@ -61,6 +60,5 @@ pub fn victim(d: usize, k: usize) -> Victim {
         x_test,
         y_test,
         d,
-        k,
     }
 }
