@@ -15,6 +15,7 @@ pub mod hsj;
 pub mod mia;
 pub mod model;
 pub mod query;
+pub mod remote;
 pub mod rng;
 pub mod square;
 pub mod strip;
