@@ -120,20 +120,20 @@ impl RemoteModel {
             Err(ModelError::Remote(e)) if e.contains("HTTP 404") || e.contains("HTTP 405") => None,
             Err(e) => return Err(e),
         };
-        if let Some(meta) = meta {
-            if let Some(inp) = meta["inputs"].as_array().and_then(|a| a.first()) {
-                if let Some(n) = inp["name"].as_str() {
-                    m.input_name = n.to_string();
-                }
-                if let Some(d) = inp["shape"]
-                    .as_array()
-                    .and_then(|s| s.last())
-                    .and_then(Value::as_i64)
-                    .filter(|&d| d > 0)
-                    && m.opts.n_features.is_none()
-                {
-                    m.n_features = d as usize;
-                }
+        if let Some(meta) = meta
+            && let Some(inp) = meta["inputs"].as_array().and_then(|a| a.first())
+        {
+            if let Some(n) = inp["name"].as_str() {
+                m.input_name = n.to_string();
+            }
+            if let Some(d) = inp["shape"]
+                .as_array()
+                .and_then(|s| s.last())
+                .and_then(Value::as_i64)
+                .filter(|&d| d > 0)
+                && m.opts.n_features.is_none()
+            {
+                m.n_features = d as usize;
             }
         }
         if m.n_features == 0 {
