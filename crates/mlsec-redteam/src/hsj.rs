@@ -232,19 +232,49 @@ pub fn hop_skip_jump(
         Norm::L2 => 0.01 / dim.sqrt(),
         Norm::Inf => 0.01 / dim,
     };
-    for i in (0..n).filter(|&i| clean_correct[i]) {
-        let orig = &x[i * d..(i + 1) * d];
+    // Samples are independent (each has its own seeded stream), so they run on all cores; the
+    // result does not depend on the thread count.
+    let todo: Vec<usize> = (0..n).filter(|&i| clean_correct[i]).collect();
+    let one = |i: usize| -> Result<SampleResult, ModelError> {
         let mut rng = Rng::for_item(cfg.seed, i as u64);
         let mut o = Oracle {
             model,
             bounds,
-            orig,
+            orig: &x[i * d..(i + 1) * d],
             y: y[i],
             queries: 0,
             cap: cfg.max_queries.unwrap_or(u64::MAX).saturating_sub(1),
         };
         let found = attack_one(&mut o, pool, pool_y, cfg, theta, &mut rng)?;
-        queries[i] += o.queries;
+        Ok((i, o.queries, found))
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(todo.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let t = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = todo.get(t) else { break };
+                        mine.push(one(i));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    for r in results {
+        let (i, q, found) = r?;
+        queries[i] += q;
         if let Some((row, dv)) = found {
             adv[i * d..(i + 1) * d].copy_from_slice(&row);
             dist[i] = Some(dv);
@@ -257,6 +287,9 @@ pub fn hop_skip_jump(
         queries,
     })
 }
+
+/// Sample index, queries spent, closest adversarial row and its distance.
+type SampleResult = (usize, u64, Option<(Vec<f32>, f32)>);
 
 fn attack_one(
     o: &mut Oracle,

@@ -133,7 +133,7 @@ impl Report {
             let worst = self
                 .evasion
                 .iter()
-                .filter(|e| e.attack == a && e.eps as f64 <= t.policy_eps + 1e-9)
+                .filter(|e| e.attack == a && e.eps <= t.policy_eps as f32 + 1e-6)
                 .filter(|e| e.robust_accuracy < t.min_robust_accuracy)
                 .min_by(|x, y| x.eps.total_cmp(&y.eps));
             if let Some(e) = worst {
