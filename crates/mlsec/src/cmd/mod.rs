@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod bom;
 pub mod hash;
+pub mod redteam;
 pub mod registry;
 pub mod sign;
 pub mod verify;

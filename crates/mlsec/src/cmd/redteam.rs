@@ -83,7 +83,12 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     pub attack: Vec<String>,
     /// L∞ budgets on the feature scale
-    #[arg(long, value_delimiter = ',', default_value = "0.05,0.1,0.2,0.3", value_name = "LIST")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0.05,0.1,0.2,0.3",
+        value_name = "LIST"
+    )]
     pub eps: Vec<f32>,
     /// Query budget per sample of the black-box attacks [default: Square 1002, HopSkipJump 20 iterations]
     #[arg(long, value_name = "N")]
@@ -110,7 +115,12 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     pub immutable: Vec<String>,
     /// Extraction query budgets
-    #[arg(long, value_delimiter = ',', default_value = "50,100,250,500,1000,2000", value_name = "LIST")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "50,100,250,500,1000,2000",
+        value_name = "LIST"
+    )]
     pub extraction_budgets: Vec<usize>,
     /// Thresholds and severity overrides (TOML)
     #[arg(long, value_name = "FILE")]
@@ -125,7 +135,12 @@ pub struct Args {
     #[arg(long, default_value = "medium", value_parser = parse_severity, value_name = "SEVERITY")]
     pub fail_on: Severity,
     /// API key of a remote endpoint (sent as Authorization: Bearer KEY)
-    #[arg(long, env = "MLSEC_API_KEY", hide_env_values = true, value_name = "KEY")]
+    #[arg(
+        long,
+        env = "MLSEC_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
     pub api_key: Option<String>,
     /// Class count of a label-only remote endpoint
     #[arg(long, value_name = "K")]
@@ -135,10 +150,21 @@ pub struct Args {
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
-    Severity::parse(s).ok_or_else(|| format!("`{s}` is not one of info, low, medium, high, critical"))
+    Severity::parse(s)
+        .ok_or_else(|| format!("`{s}` is not one of info, low, medium, high, critical"))
 }
 
-const ALL_ATTACKS: [&str; 9] = ["fgsm", "pgd", "square", "hsj", "mia", "extraction", "fairness", "explain", "strip"];
+const ALL_ATTACKS: [&str; 9] = [
+    "fgsm",
+    "pgd",
+    "square",
+    "hsj",
+    "mia",
+    "extraction",
+    "fairness",
+    "explain",
+    "strip",
+];
 
 fn column_index(spec: &str, names: Option<&Vec<String>>, d: usize) -> anyhow::Result<usize> {
     if let Some(i) = names.and_then(|n| n.iter().position(|c| c == spec)) {
@@ -147,7 +173,9 @@ fn column_index(spec: &str, names: Option<&Vec<String>>, d: usize) -> anyhow::Re
     match spec.parse::<usize>() {
         Ok(i) if i < d => Ok(i),
         Ok(i) => bail!("feature index {i} is out of range (the data has {d} features)"),
-        Err(_) => bail!("no column named `{spec}` in the data\nhint: give a column name of a tabular file or a 0-based index"),
+        Err(_) => bail!(
+            "no column named `{spec}` in the data\nhint: give a column name of a tabular file or a 0-based index"
+        ),
     }
 }
 
@@ -155,14 +183,18 @@ fn column_index(spec: &str, names: Option<&Vec<String>>, d: usize) -> anyhow::Re
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let cfg = match &args.config {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
             Config::parse(&text, &p.display().to_string()).map_err(anyhow::Error::msg)?
         }
         None => Config::default(),
     };
     for a in &args.attack {
         if !ALL_ATTACKS.contains(&a.as_str()) {
-            bail!("unknown attack `{a}`\nhint: one of {}", ALL_ATTACKS.join(", "));
+            bail!(
+                "unknown attack `{a}`\nhint: one of {}",
+                ALL_ATTACKS.join(", ")
+            );
         }
     }
     if args.eps.iter().any(|e| !(e.is_finite() && *e > 0.0)) {
@@ -192,7 +224,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         (_, Some(m)) => m,
         _ => unreachable!("one model is always loaded"),
     };
-    let white: Option<&dyn Differentiable> = local.as_ref().filter(|m| m.differentiable().is_ok()).map(|m| m as &dyn Differentiable);
+    let white: Option<&dyn Differentiable> = local
+        .as_ref()
+        .filter(|m| m.differentiable().is_ok())
+        .map(|m| m as &dyn Differentiable);
     let d = model.n_features();
     let k = model.n_classes();
 
@@ -237,7 +272,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
 
     let clean_pred = predict_labels(model, xs, 512)?;
-    let clean_accuracy = clean_pred.iter().zip(ys).filter(|(a, b)| a == b).count() as f64 / n.max(1) as f64;
+    let clean_accuracy =
+        clean_pred.iter().zip(ys).filter(|(a, b)| a == b).count() as f64 / n.max(1) as f64;
 
     // White-box evasion.
     for attack in ["fgsm", "pgd"] {
@@ -246,11 +282,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         let Some(wm) = white else {
             let why = match &local {
-                Some(m) => format!("the graph has no exact gradients ({})", m.differentiable().err().unwrap_or("")),
+                Some(m) => format!(
+                    "the graph has no exact gradients ({})",
+                    m.differentiable().err().unwrap_or("")
+                ),
                 None => "a remote endpoint gives no gradients".into(),
             };
             if explicit(attack) {
-                bail!("{attack} needs exact gradients: {why}\nhint: use the black-box attacks square and hsj");
+                bail!(
+                    "{attack} needs exact gradients: {why}\nhint: use the black-box attacks square and hsj"
+                );
             }
             notes.push(format!("{attack} skipped: {why}"));
             continue;
@@ -287,13 +328,19 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if wanted("square") {
         if remote_model.as_ref().is_some_and(|m| m.labels_only()) {
             if explicit("square") {
-                bail!("square needs scores but {} answers labels only\nhint: use hsj", args.model);
+                bail!(
+                    "square needs scores but {} answers labels only\nhint: use hsj",
+                    args.model
+                );
             }
             notes.push("square skipped: the endpoint answers labels only".into());
         } else {
             say("square");
             let t = Instant::now();
-            let max_iter = args.budget.map(|b| b.saturating_sub(2) as usize).unwrap_or(1000);
+            let max_iter = args
+                .budget
+                .map(|b| b.saturating_sub(2) as usize)
+                .unwrap_or(1000);
             for &eps in &args.eps {
                 let scfg = SquareConfig {
                     eps,
@@ -323,7 +370,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         };
         let out = hop_skip_jump(model, xs, ys, pool, pool_y, &bounds, &hcfg)?;
         for &eps in &args.eps {
-            evasion.push(summarise("hsj", eps, "inf", xs, &out.adv_at(eps, xs), &out.clean_correct, &out.fooled_at(eps), &out.queries));
+            evasion.push(summarise(
+                "hsj",
+                eps,
+                "inf",
+                xs,
+                &out.adv_at(eps, xs),
+                &out.clean_correct,
+                &out.fooled_at(eps),
+                &out.queries,
+            ));
         }
         timed("hsj", t, &mut timings);
     }
@@ -345,7 +401,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 )?;
                 timed("mia", t, &mut timings);
             }
-            None if explicit("mia") => bail!("mia needs the training data\nhint: pass --train and --train-labels"),
+            None if explicit("mia") => {
+                bail!("mia needs the training data\nhint: pass --train and --train-labels")
+            }
             None => notes.push("mia skipped: no --train data".into()),
         }
     }
@@ -353,7 +411,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if wanted("extraction") {
         say("extraction");
         let t = Instant::now();
-        let pool = train.as_ref().map(|(xt, _)| &xt.data[..]).unwrap_or(&x.data[..]);
+        let pool = train
+            .as_ref()
+            .map(|(xt, _)| &xt.data[..])
+            .unwrap_or(&x.data[..]);
         let labels_only = remote_model.as_ref().is_some_and(|m| m.labels_only());
         extraction = Some(extract(
             model,
@@ -364,7 +425,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             &ExtractionConfig {
                 budgets: args.extraction_budgets.clone(),
                 labels_only,
-                surrogate: if k > 2 { SurrogateKind::Mlp { hidden: 64 } } else { SurrogateKind::Softmax },
+                surrogate: if k > 2 {
+                    SurrogateKind::Mlp { hidden: 64 }
+                } else {
+                    SurrogateKind::Softmax
+                },
                 seed: args.seed,
             },
         )?);
@@ -384,7 +449,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             for s in &args.sensitive {
                 let j = column_index(s, x.names.as_ref(), d)?;
                 let attr: Vec<f64> = (0..y.len()).map(|i| x.data[i * d + j] as f64).collect();
-                fair.push(fairness(s, &attr, &pred, &y, args.positive_class, args.sensitive_threshold));
+                fair.push(fairness(
+                    s,
+                    &attr,
+                    &pred,
+                    &y,
+                    args.positive_class,
+                    args.sensitive_threshold,
+                ));
             }
             timed("fairness", t, &mut timings);
         }
@@ -405,7 +477,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let bg_rows = y.len().min(20);
         let background = &x.data[..bg_rows * d];
         for r in 0..n.min(3) {
-            let mut s = kernel_shap(model, &x.data[r * d..(r + 1) * d], background, None, 512, args.seed)?;
+            let mut s = kernel_shap(
+                model,
+                &x.data[r * d..(r + 1) * d],
+                background,
+                None,
+                512,
+                args.seed,
+            )?;
             s.row = r;
             shap.push(s);
         }
@@ -425,12 +504,24 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 let (f, v) = p
                     .split_once('=')
                     .with_context(|| format!("--trigger `{p}`: expected FEATURE=VALUE"))?;
-                let v: f32 = v.trim().parse().with_context(|| format!("--trigger `{p}`: `{v}` is not a number"))?;
+                let v: f32 = v
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("--trigger `{p}`: `{v}` is not a number"))?;
                 features.push((column_index(f.trim(), x.names.as_ref(), d)?, v));
             }
             Some(Trigger { features })
         };
-        strip_result = Some(strip(model, &x.data, trigger.as_ref(), &bounds, &StripConfig { seed: args.seed, ..StripConfig::default() })?);
+        strip_result = Some(strip(
+            model,
+            &x.data,
+            trigger.as_ref(),
+            &bounds,
+            &StripConfig {
+                seed: args.seed,
+                ..StripConfig::default()
+            },
+        )?);
         timed("strip", t, &mut timings);
     }
 
@@ -478,7 +569,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Format::Human => report.human(args.output.is_none() && crate::color_wanted()),
     };
     match &args.output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
+        }
         None => print!("{text}"),
     }
     let failed = report.max_severity().is_some_and(|s| s >= args.fail_on);
@@ -488,25 +581,37 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         } else {
             mlsec_store::Outcome::Success
         };
-        let mut ev = mlsec_store::NewEvent::new("", "redteam", outcome).payload(serde_json::to_value(&report)?);
+        let mut ev = mlsec_store::NewEvent::new("", "redteam", outcome)
+            .payload(serde_json::to_value(&report)?);
         ev.model = match &report.model.digest {
             Some(d) => Some(mlsec_core::Digest::parse(d).map_err(|e| anyhow::anyhow!("{e}"))?),
             None => None,
         };
         crate::record::record(&args.record, ev)?;
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn check_data(x: &Matrix, y: &[usize], d: usize, k: usize, path: &Path) -> anyhow::Result<()> {
     if x.cols != d {
-        bail!("{}: {} features per row, but the model takes {d}", path.display(), x.cols);
+        bail!(
+            "{}: {} features per row, but the model takes {d}",
+            path.display(),
+            x.cols
+        );
     }
     if x.rows != y.len() {
         bail!("{}: {} rows but {} labels", path.display(), x.rows, y.len());
     }
     if let Some((i, c)) = y.iter().enumerate().find(|(_, c)| **c >= k) {
-        bail!("label {c} of row {} is not a class of the model ({k} classes)", i + 1);
+        bail!(
+            "label {c} of row {} is not a class of the model ({k} classes)",
+            i + 1
+        );
     }
     if x.data.iter().any(|v| !v.is_finite()) {
         bail!("{}: contains NaN or infinite values", path.display());
