@@ -7,6 +7,7 @@
 // Numeric kernels index several arrays in lockstep; iterator zips would obscure them.
 #![allow(clippy::needless_range_loop)]
 
+pub mod dataset;
 pub mod evasion;
 pub mod explain;
 pub mod extraction;
@@ -15,6 +16,7 @@ pub mod findings;
 pub mod hsj;
 pub mod mia;
 pub mod model;
+pub mod onnx;
 pub mod query;
 pub mod remote;
 pub mod report;
@@ -22,6 +24,7 @@ pub mod rng;
 pub mod square;
 pub mod strip;
 pub mod surrogate;
+pub mod whitebox;
 
 #[cfg(test)]
 mod testutil;

@@ -49,7 +49,7 @@ enum Command {
     /// Write a CycloneDX 1.6 ML-BOM with the signed hashes and the scan results
     Bom(cmd::bom::Args),
     /// Attack a model (ONNX file or OIP v2 endpoint): evasion, membership inference, extraction, fairness, explanations, backdoors
-    Redteam(cmd::redteam::Args),
+    Redteam(Box<cmd::redteam::Args>),
 }
 
 #[derive(clap::Args, Debug)]
