@@ -50,6 +50,8 @@ enum Command {
     Bom(cmd::bom::Args),
     /// Datasets: drift against a reference or profile, reference profiles
     Data(cmd::data::Args),
+    /// Attack a model (ONNX file or OIP v2 endpoint): evasion, membership inference, extraction, fairness, explanations, backdoors
+    Redteam(Box<cmd::redteam::Args>),
 }
 
 #[derive(clap::Args, Debug)]
@@ -126,6 +128,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => cmd::verify::run(a),
         Command::Bom(a) => cmd::bom::run(a),
         Command::Data(a) => cmd::data::run(a),
+        Command::Redteam(a) => cmd::redteam::run(a),
     };
     match result {
         Ok(code) => code,

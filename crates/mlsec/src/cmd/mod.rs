@@ -9,6 +9,7 @@ pub mod audit;
 pub mod bom;
 pub mod data;
 pub mod hash;
+pub mod redteam;
 pub mod registry;
 pub mod sign;
 pub mod verify;
