@@ -11,9 +11,10 @@ declare_detector! {
     /// ## What it detects
     /// Street addresses by pattern: a house number followed by up to five capitalised words
     /// ending in a street suffix from the USPS list (Publication 28, appendix C1: `Street`,
-    /// `Ave`, `Blvd`, `Lane`, `Close`, `Crescent` …); French, Spanish, Italian and Portuguese
-    /// street words with a house number (`12 rue de la Paix`, `Via Roma 12`, `Calle Mayor, 5`);
-    /// German compound street names with a number (`Hauptstraße 5a`); and PO boxes / Postfach.
+    /// `Ave`, `Blvd`, `Lane`, `Close`, `Crescent` …); French, Spanish, Catalan, Italian and
+    /// Portuguese street words with a house number (`12 rue de la Paix`, `Via Roma 12`,
+    /// `Calle Mayor, 5`) and French ones with a name (`rue de la Paix`); German and Dutch
+    /// compound street names with a number (`Hauptstraße 5a`, `Kerkstraat 12`); and PO boxes.
     ///
     /// ## Why it matters
     /// A home address locates a person physically; with a name it is enough for stalking,
@@ -68,12 +69,18 @@ static US_UK: Lazy = Lazy::new(|| {
 });
 static ROMANCE: Lazy = Lazy::new(|| {
     re(
-        r"(?i)\b(?:\d{1,5}\s*(?:bis|ter)?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|route)\s+\S+|(?:calle|c/|avenida|avda\.|plaza|paseo|via|viale|piazza|corso|largo|rua|avenida|travessa)\s+(?:[\p{L}'’\-]+\s+){0,4}[\p{L}'’\-]+,?\s+(?:n\.?º?\s*)?\d{1,5}[a-z]?)\b",
+        r"(?i)(?:\b\d{1,5}\s*(?:bis|ter)?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|route)\s+\S+|\b(?:calle|c/|c\.|avenida|avda\.|plaza|paseo|camino|cuesta|glorieta|callejón|pasadizo|urbanización|ronda|travesía|carrer|rambla|passeig|avinguda|vial|via|viale|piazza|piazzale|corso|largo|vicolo|contrada|borgo|rotonda|incrocio|stretto|strada|canale|lungomare|rua|travessa)\s+(?:[\p{L}'’\-.]+\s+){0,4}[\p{L}'’\-]+,?\s+(?:n\.?º?\s*)?\d{1,5}[a-z]?\b)",
     )
 });
 static GERMAN: Lazy = Lazy::new(|| {
     re(
-        r"\b\p{Lu}[\p{L}\-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee)\s+\d{1,4}\s?[a-z]?\b",
+        r"\b\p{Lu}[\p{L}\-]*(?i:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|straat|laan|singel|dreef|pad|boulevard|plein|gracht|kade|baan|hof|dijk|steeg)\s+\d{1,5}(?:\s?[a-z]\b|[-/]\d{1,4})?",
+    )
+});
+/// French street words followed by a name without a house number (`rue de la Paix`).
+static FRENCH_NAMED: Lazy = Lazy::new(|| {
+    re(
+        r"\b(?:rue|impasse|chemin|allée|quai|boulevard)\s+(?:(?:de la|de l'|du|des|de|d')\s*)?\p{Lu}\p{Ll}+",
     )
 });
 static PO_BOX: Lazy = Lazy::new(|| {
@@ -84,7 +91,19 @@ static PO_BOX: Lazy = Lazy::new(|| {
 
 fn find(value: &str, ctx: &Context, out: &mut Vec<Span>) {
     let b = value.as_bytes();
-    if b.len() < 6 || !b.iter().any(u8::is_ascii_digit) {
+    if b.len() < 6 {
+        return;
+    }
+    if !b.iter().any(u8::is_ascii_digit) {
+        // Only the French `rue de la Paix` form has no number.
+        for m in FRENCH_NAMED.find_iter(value) {
+            out.push(Span::new(
+                m.start(),
+                m.end(),
+                DETECTOR.code,
+                Confidence::Medium,
+            ));
+        }
         return;
     }
     let conf = if ctx.hints(PiiKind::PostalAddress) {
@@ -105,6 +124,20 @@ fn find(value: &str, ctx: &Context, out: &mut Vec<Span>) {
     for r in [&*ROMANCE, &*GERMAN] {
         for m in r.find_iter(value) {
             out.push(Span::new(m.start(), m.end(), DETECTOR.code, conf));
+        }
+    }
+    let mine = out.len();
+    for m in FRENCH_NAMED.find_iter(value) {
+        let overlaps = out[..mine]
+            .iter()
+            .any(|s| m.start() < s.end && s.start < m.end());
+        if !overlaps {
+            out.push(Span::new(
+                m.start(),
+                m.end(),
+                DETECTOR.code,
+                Confidence::Medium,
+            ));
         }
     }
     for m in PO_BOX.find_iter(value) {
@@ -162,6 +195,11 @@ mod tests {
             "Hauptstraße 5a",
             "P.O. Box 123",
             "Flat 3, 14 Mill Lane",
+            "Kerkstraat 12",
+            "Miroslav-Rörricht-Allee 5/8",
+            "Glorieta de María Jesús Garay 859",
+            "Vicolo Galuppi, 93",
+            "rue Valentine Jacquet",
         ] {
             assert_eq!(hits(a), 1, "{a}");
         }

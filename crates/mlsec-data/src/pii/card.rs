@@ -8,7 +8,8 @@ declare_detector! {
     /// ## What it detects
     /// Primary account numbers of payment cards: 12 to 19 digits, optionally grouped by
     /// spaces or dashes (one separator kind), whose issuer prefix is in a known range (Visa,
-    /// Mastercard incl. 2221–2720, American Express, Discover, JCB, Diners, UnionPay, Maestro)
+    /// Mastercard incl. 2221–2720, American Express, Discover, JCB 3528–3589 and the 15-digit
+    /// 1800 / 2131 ranges, Diners, UnionPay, Maestro's issued prefixes)
     /// with a length that network issues, and whose last digit is the Luhn check digit.
     ///
     /// ## Why it matters
@@ -90,14 +91,22 @@ pub fn issuer(d: &[u8]) -> Option<&'static str> {
     if (3528..=3589).contains(&p4) {
         return (16..=19).contains(&len).then_some("jcb");
     }
+    if p4 == 1800 || p4 == 2131 {
+        return (len == 15).then_some("jcb");
+    }
     if (300..=305).contains(&p3) || p2 == 36 || p2 == 38 || p2 == 39 {
         return (14..=19).contains(&len).then_some("diners");
     }
     if p2 == 62 {
         return (16..=19).contains(&len).then_some("unionpay");
     }
-    if p2 == 50 || (56..=58).contains(&p2) || p1 == 6 {
+    // Maestro: the issued prefixes only (a bare leading 6 or 50 also starts most EAN-13 codes).
+    let maestro = [5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763];
+    if maestro.contains(&p4) {
         return (12..=19).contains(&len).then_some("maestro");
+    }
+    if (56..=58).contains(&p2) {
+        return (16..=19).contains(&len).then_some("maestro");
     }
     None
 }

@@ -49,12 +49,51 @@ fn in_list(list: &[&str], word: &str) -> bool {
     list.binary_search(&upper.as_str()).is_ok()
 }
 
+/// `Smith`, `Jones-Harper`, `O'Brien`: an upper-case letter, then lower case, where each part
+/// after a hyphen or apostrophe may start upper case again.
 fn capitalised(w: &str) -> bool {
-    let mut chars = w.chars();
-    chars.next().is_some_and(char::is_uppercase)
-        && w.len() >= 2
-        && chars.all(|c| c.is_lowercase() || c == '\'' || c == '-')
+    if w.len() < 2 || !w.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
+    let mut prev = ' ';
+    w.chars().skip(1).all(|c| {
+        let ok = c.is_lowercase()
+            || c == '\''
+            || c == '-'
+            || (c.is_uppercase() && (prev == '-' || prev == '\''));
+        prev = c;
+        ok
+    })
 }
+
+/// Words that make a capitalised pair a company, not a person (`Kim Inc`).
+const NOT_SURNAMES: &[&str] = &[
+    "Inc",
+    "LLC",
+    "Ltd",
+    "PLC",
+    "Corp",
+    "Co",
+    "Company",
+    "Group",
+    "GmbH",
+    "AG",
+    "SA",
+    "Bank",
+    "University",
+    "College",
+    "School",
+    "Hospital",
+    "Foundation",
+    "Partners",
+    "Associates",
+];
+
+/// Words after which a lone capitalised first name is a person (`please contact Martin`).
+const CUES: &[&str] = &[
+    "contact", "dear", "hi", "hello", "thanks", "attn", "regards", "signed", "with", "by", "to",
+    "from", "called", "patient", "customer", "employee", "user", "agent", "gave", "record",
+];
 
 /// Word tokens with their byte ranges.
 fn words(value: &str) -> Vec<(usize, usize)> {
@@ -118,6 +157,7 @@ fn find(value: &str, ctx: &Context, out: &mut Vec<Span>) {
             }
             if let Some(&t) = toks.get(j)
                 && capitalised(text(t))
+                && !NOT_SURNAMES.contains(&text(t))
                 && adjacent(value, toks[j - 1].1, t.0)
             {
                 let conf = if in_list(LAST_NAMES, text(t)) {
@@ -130,13 +170,15 @@ fn find(value: &str, ctx: &Context, out: &mut Vec<Span>) {
                 continue;
             }
         }
-        // Surname, Firstname
+        // Surname, Firstname (not `Surname, Surname and Surname`, the shape of law firms).
         if capitalised(w)
             && in_list(LAST_NAMES, w)
             && let Some(n) = next
             && value[toks[i].1..toks[i + 1].0].trim() == ","
             && capitalised(n)
             && in_list(FIRST_NAMES, n)
+            && !value[toks[i + 1].1..].trim_start().starts_with("and ")
+            && !value[toks[i + 1].1..].trim_start().starts_with('&')
         {
             out.push(Span::new(
                 toks[i].0,
@@ -146,6 +188,19 @@ fn find(value: &str, ctx: &Context, out: &mut Vec<Span>) {
             ));
             i += 2;
             continue;
+        }
+        // A lone first name after a cue word.
+        if capitalised(w)
+            && in_list(FIRST_NAMES, w)
+            && i > 0
+            && CUES.contains(&value[toks[i - 1].0..toks[i - 1].1].to_lowercase().as_str())
+        {
+            out.push(Span::new(
+                toks[i].0,
+                toks[i].1,
+                DETECTOR.code,
+                Confidence::Medium,
+            ));
         }
         i += 1;
     }
@@ -194,6 +249,8 @@ mod tests {
         assert_eq!(hits("Dr. Okonkwo", "notes"), 1);
         assert_eq!(hits("JOHNSON", "last_name"), 1);
         assert_eq!(hits("maria", "first_name"), 1);
+        assert_eq!(hits("Teresa Shaw-Davies", "notes"), 1);
+        assert_eq!(hits("please contact Martin before Friday", "notes"), 1);
     }
 
     #[test]
@@ -205,5 +262,7 @@ mod tests {
             "lower case outside a name column"
         );
         assert_eq!(hits("Shipped in March", "notes"), 0);
+        assert_eq!(hits("Kim Inc", "company"), 0);
+        assert_eq!(hits("Woodard, Franklin and Underwood", "company"), 0);
     }
 }

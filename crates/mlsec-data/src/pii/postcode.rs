@@ -45,7 +45,7 @@ static CA: Lazy = Lazy::new(|| {
 static NL: Lazy = Lazy::new(|| re(r"\b[1-9][0-9]{3} ?(?:[A-RT-Z][A-Z]|S[BCE-RT-Z])\b"));
 static US_STATE: Lazy = Lazy::new(|| {
     re(
-        r"\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]|PR)\s+(\d{5}(?:-\d{4})?)\b",
+        r"\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AIT]|W[AIVY]|PR|AS|GU|MP|PW|FM|MH|A[AEP])\s+(\d{5}(?:-\d{4})?)\b",
     )
 });
 static DIGITS: Lazy = Lazy::new(|| re(r"^\s*(?:[A-Z]{1,2}-)?(\d{4,5}(?:-\d{4})?)\s*$"));
