@@ -39,11 +39,10 @@ def main():
         for _, preds in runs:
             tp = sum(1 for l, p in zip(labels, preds) if l == code and code in p)
             fp = sum(1 for l, p in zip(labels, preds) if l != code and code in p)
-            fn = n - tp
             prec = tp / (tp + fp) if tp + fp else None
             rec = tp / n if n else None
             cells.append("–" if prec is None else f"{prec:.3f}")
-            cells.append("–" if rec is None or tp + fp == 0 and tp == 0 and fn == n and prec is None and False else f"{rec:.3f}")
+            cells.append("–" if rec is None else f"{rec:.3f}")
         print(f"| {code} {label} | {n} |" + "".join(f" {c} |" for c in cells))
     for name, preds in runs:
         neg = [p for l, p in zip(labels, preds) if not l]
