@@ -9,6 +9,8 @@
 pub mod drift;
 pub mod profile;
 pub mod quality;
+pub mod anonymize;
+pub mod pii;
 pub mod schema;
 pub mod stats;
 pub mod synth;

@@ -48,7 +48,7 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Write a CycloneDX 1.6 ML-BOM with the signed hashes and the scan results
     Bom(cmd::bom::Args),
-    /// Datasets: drift against a reference or profile, reference profiles
+    /// Dataset security: drift, profiles, data quality, PII, anonymisation, poisoning
     Data(cmd::data::Args),
     /// Attack a model (ONNX file or OIP v2 endpoint): evasion, membership inference, extraction, fairness, explanations, backdoors
     Redteam(Box<cmd::redteam::Args>),
