@@ -6,11 +6,11 @@
 //! limits the number of columns, and turns anything it cannot parse into a [`DataError`] that
 //! names the file and, where it can, the column and row.
 
+pub mod anonymize;
 pub mod drift;
+pub mod pii;
 pub mod profile;
 pub mod quality;
-pub mod anonymize;
-pub mod pii;
 pub mod schema;
 pub mod stats;
 pub mod synth;

@@ -3,6 +3,7 @@
 use anyhow::{Context as _, bail};
 use mlsec_data::drift::{self, ALL_TESTS, DriftOptions, DriftReport, DriftTest, Mode, TestChoice};
 use mlsec_data::profile::{Profile, ProfileLimits, profile_file};
+use mlsec_data::quality::{self, QualityConfig};
 use mlsec_data::{ReadOptions, Schema};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -239,10 +240,10 @@ fn fmt_num(x: f64) -> String {
 /// The human table.
 pub fn human(report: &DriftReport, color: bool) -> String {
     use std::fmt::Write as _;
-    let (red, green, bold, reset) = if color {
-        ("\x1b[31m", "\x1b[32m", "\x1b[1m", "\x1b[0m")
+    let (red, green, yellow, bold, reset) = if color {
+        ("\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[1m", "\x1b[0m")
     } else {
-        ("", "", "", "")
+        ("", "", "", "", "")
     };
     let mut out = String::new();
     let _ = writeln!(
@@ -322,6 +323,18 @@ pub fn human(report: &DriftReport, color: bool) -> String {
             format!("{green}no dataset drift{reset}")
         }
     );
+    for q in &report.quality {
+        let field = |k: &str| q.get(k).and_then(|v| v.as_str()).unwrap_or("");
+        let column = field("column");
+        let _ = writeln!(
+            out,
+            "{yellow}{}{reset} {}{}{}",
+            field("check"),
+            column,
+            if column.is_empty() { "" } else { ": " },
+            field("message")
+        );
+    }
     for (what, c) in [
         ("Target", &report.target_drift),
         ("Prediction", &report.prediction_drift),
@@ -346,19 +359,44 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Some(p) => Schema::load(p)?,
         None => Schema::default(),
     };
-    let (reference, current) = rayon::join(
-        || load_side(&args.reference, &schema),
-        || load_side(&args.current, &schema),
+    // The data-quality checks stream both files once more, beside the drift profiles; they need
+    // the raw data, so they are skipped when either side is a stored profile.
+    let both_data = !is_profile(&args.reference) && !is_profile(&args.current);
+    let ((reference, current), quality) = rayon::join(
+        || {
+            rayon::join(
+                || load_side(&args.reference, &schema),
+                || load_side(&args.current, &schema),
+            )
+        },
+        || {
+            both_data.then(|| {
+                quality::check_files(
+                    &args.reference,
+                    &args.current,
+                    &ReadOptions::default(),
+                    &schema,
+                    &QualityConfig::default(),
+                )
+            })
+        },
     );
     let (reference, current) = (reference?, current?);
-    let report = drift::compare(&reference, &current, &opts);
+    let mut report = drift::compare(&reference, &current, &opts);
+    if let Some(q) = quality {
+        report.quality = q?
+            .issues
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()?;
+    }
     let text = match args.format {
         Format::Human => human(&report, color_wanted(args.output.is_some())),
         Format::Json => report.to_json() + "\n",
-        Format::Html => bail!(
-            "--format html needs the shared HTML report renderer (crates/mlsec-report/src/html), \
-             which this build does not include yet; use --format json"
-        ),
+        Format::Html => {
+            let doc: serde_json::Value = serde_json::from_str(&report.to_json())?;
+            mlsec_report::html::drift::render(&doc)
+        }
     };
     match &args.output {
         Some(p) => std::fs::write(p, &text)
