@@ -6,6 +6,7 @@
 //! limits the number of columns, and turns anything it cannot parse into a [`DataError`] that
 //! names the file and, where it can, the column and row.
 
+pub mod poison;
 pub mod schema;
 pub mod table;
 

@@ -48,6 +48,8 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Write a CycloneDX 1.6 ML-BOM with the signed hashes and the scan results
     Bom(cmd::bom::Args),
+    /// Dataset security: poisoning screens for training data
+    Data(cmd::data::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -123,6 +125,7 @@ fn main() -> ExitCode {
         Command::Sign(a) => cmd::sign::run(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Bom(a) => cmd::bom::run(a),
+        Command::Data(a) => cmd::data::run(a),
     };
     match result {
         Ok(code) => code,

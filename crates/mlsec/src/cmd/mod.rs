@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod bom;
+pub mod data;
 pub mod hash;
 pub mod registry;
 pub mod sign;
