@@ -3,6 +3,7 @@
 //! Architecture invariant: renderers never decide anything. Verdicts (exit status, what counts
 //! as failing) are computed once, in [`ScanRun::verdict`], and every format shows the same one.
 
+pub mod html;
 mod human;
 mod json;
 mod rules;
