@@ -107,15 +107,34 @@ fn detection_floors_on_injected_poison() {
     let tp = suspects.intersection(&truth).count() as f64;
     let precision = tp / suspects.len() as f64;
     let recall = tp / truth.len() as f64;
+    for (c, n) in report.counts() {
+        println!("{} {n}", c.code);
+    }
+    for cut in [0.5, 0.55, 0.6, 0.65, 0.7, 0.8] {
+        let s: BTreeSet<usize> = report
+            .scores
+            .iter()
+            .filter(|r| r.score >= cut)
+            .map(|r| r.row)
+            .collect();
+        let tp = s.intersection(&truth).count() as f64;
+        println!(
+            "cut {cut}: {} suspects, precision {:.3} recall {:.3}",
+            s.len(),
+            tp / s.len() as f64,
+            tp / truth.len() as f64
+        );
+    }
     let flip_recall = suspects.intersection(&flips).count() as f64 / flips.len() as f64;
-    // Measured at the time of writing: see the numbers printed with --nocapture.
+    // Measured when the floors were set (default min_score 0.7): 124 suspects, precision
+    // 0.798, recall 0.943, flip recall 0.92; the cut-off sweep above shows the trade-off.
     println!(
         "suspects {} precision {precision:.3} recall {recall:.3} flip recall {flip_recall:.3}",
         suspects.len()
     );
-    assert!(precision >= 0.70, "precision {precision}");
-    assert!(recall >= 0.80, "recall {recall}");
-    assert!(flip_recall >= 0.75, "flip recall {flip_recall}");
+    assert!(precision >= 0.72, "precision {precision}");
+    assert!(recall >= 0.88, "recall {recall}");
+    assert!(flip_recall >= 0.85, "flip recall {flip_recall}");
 
     // The backdoor is found as a trigger on f5 = 12.5 predicting "a", covering every stamp.
     let t = report.triggers.first().expect("a trigger candidate");

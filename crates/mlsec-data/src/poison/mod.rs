@@ -92,7 +92,7 @@ impl Default for PoisonConfig {
         PoisonConfig {
             k: 10,
             seed: 0,
-            min_score: 0.5,
+            min_score: 0.7,
             near_dup_eps: 0.01,
             outlier_quantile: 0.999,
             iforest_cutoff: 0.5,

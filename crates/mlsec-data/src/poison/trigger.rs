@@ -11,7 +11,9 @@
 //! reported.
 //!
 //! Bins: every exact value of a feature, and a grid of [`GRID`] robust standard deviations,
-//! that holds at least `min_support` rows and at most `max_share` of them; pairs of such bins
+//! that is out of pattern (beyond [`OUT_OF_PATTERN_Z`] robust standard deviations, or a present
+//! category or missing indicator), holds at least `min_support` rows and at most `max_share` of
+//! them; pairs of such bins
 //! from two features, when their intersection is large enough. The neighbourhood is the `k`
 //! nearest rows outside the bin, by Euclidean distance over the features other than the
 //! bin's, for at most [`NEIGHBOUR_SAMPLE`] rows of the bin (seeded sample).
@@ -20,11 +22,14 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::features::Features;
+use super::features::{FeatureKind, Features};
 use super::rng::Rng;
 
 /// Width of the range bins, in robust standard deviations.
 pub const GRID: f64 = 0.25;
+/// Distance from the median, in robust standard deviations, beyond which a numeric value is
+/// out of pattern.
+pub const OUT_OF_PATTERN_Z: f64 = 3.0;
 /// Rows of a bin whose neighbourhood is measured.
 pub const NEIGHBOUR_SAMPLE: usize = 200;
 /// Single-feature bins considered for pairs (the most label-concentrated ones).
@@ -100,6 +105,18 @@ fn label_stats(rows: &[usize], labels: &[u32], n_classes: usize) -> (u32, usize)
     (best, cnt)
 }
 
+/// Whether a bin lies outside the pattern of its feature: beyond [`OUT_OF_PATTERN_Z`] robust
+/// standard deviations for a numeric feature, the present side of an indicator (a category,
+/// `<other>`, missing) otherwise. Bins inside the bulk of a numeric feature are not searched:
+/// there, a pure bin is usually an honest class region, and the neighbourhood test alone cannot
+/// tell the two apart when the feature is among the few informative ones.
+fn out_of_pattern(f: &Features, j: usize, lo: f64, hi: f64) -> bool {
+    match f.features[j].kind {
+        FeatureKind::Numeric { .. } => lo > OUT_OF_PATTERN_Z || hi < -OUT_OF_PATTERN_Z,
+        _ => lo >= 0.5,
+    }
+}
+
 fn single_bins(f: &Features, lo_support: usize, hi_support: usize) -> Vec<Bin> {
     let mut out = Vec::new();
     for j in 0..f.d {
@@ -114,7 +131,10 @@ fn single_bins(f: &Features, lo_support: usize, hi_support: usize) -> Vec<Bin> {
         }
         let mut seen_sizes: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut push = |c: Condition, rows: Vec<usize>, out: &mut Vec<Bin>| {
-            if rows.len() < lo_support || rows.len() > hi_support {
+            if rows.len() < lo_support
+                || rows.len() > hi_support
+                || !out_of_pattern(f, j, c.lo, c.hi)
+            {
                 return;
             }
             // A grid cell holding one exact value is the same bin: keep it once.

@@ -1,6 +1,7 @@
 //! `mlsec data …`: dataset security commands over `mlsec-data`.
 
 pub mod poison;
+mod poison_html;
 
 use std::process::ExitCode;
 

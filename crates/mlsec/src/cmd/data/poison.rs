@@ -21,7 +21,8 @@ Exit status: 0 pass, 1 suspect share above --threshold or a trigger candidate, 2
 Examples:
   mlsec data poison train.csv --label y
   mlsec data poison train.parquet --label class --k 15 --top 50 --format json -o poison.json
-  mlsec data poison train.csv --label y --schema schema.toml --threshold 0.02 --seed 7";
+  mlsec data poison train.csv --label y --schema schema.toml --threshold 0.02 --seed 7
+  mlsec data poison train.csv --label y --format html -o poison.html";
 
 /// Screen a labelled training set for label noise and poisoning.
 ///
@@ -52,7 +53,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0.05, value_name = "SHARE")]
     pub threshold: f64,
     /// A row is a suspect when its combined score is at least this (0..1)
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.7)]
     pub min_score: f64,
     /// Near-duplicate tolerance in robust standard deviations per feature (0 = exact only)
     #[arg(long, default_value_t = 0.01)]
@@ -90,6 +91,8 @@ pub enum Format {
     Human,
     /// The `mlsec.poison/v1` JSON document
     Json,
+    /// One self-contained HTML page (score histogram, triggers, suspect table)
+    Html,
 }
 
 fn unit(name: &str, v: f64) -> anyhow::Result<()> {
@@ -171,6 +174,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             s
         }
         Format::Human => human(&report, &render),
+        Format::Html => super::poison_html::render(&report.to_json(&render)),
     };
     match &args.output {
         Some(out) => std::fs::write(out, text)
