@@ -13,7 +13,7 @@ to a target class), and for each runs
 and prints precision, recall and wall time of both per data set / attack / rate. Ground truth
 is the set of rows the attack touched. Everything is seeded.
 
-Usage: bench/poison/run.py [--mlsec PATH] [--quick] [--markdown]
+Usage: bench/poison/run.py [--mlsec PATH | --example PATH] [--quick] [--markdown]
 """
 
 import argparse
@@ -87,10 +87,15 @@ def prf(pred, truth):
     return p, r
 
 
-def run_mlsec(mlsec, path):
+def run_mlsec(mlsec, path, example):
     t = time.perf_counter()
-    out = subprocess.run([mlsec, "data", "poison", path, "--label", "label", "--format", "json",
-                          "--top", "100000000"], capture_output=True, text=True)
+    if example:
+        # The same library call and JSON as the CLI, from crates/mlsec-data/examples/poison_bench.rs
+        cmd = [example, path, "label"]
+    else:
+        cmd = [mlsec, "data", "poison", path, "--label", "label", "--format", "json",
+               "--top", "100000000"]
+    out = subprocess.run(cmd, capture_output=True, text=True)
     dt = time.perf_counter() - t
     if out.returncode not in (0, 1):
         sys.exit(f"mlsec failed: {out.stderr}")
@@ -112,6 +117,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mlsec", default=os.path.join(os.path.dirname(__file__),
                                                     "../../target/release/mlsec"))
+    ap.add_argument("--example", help="path of the poison_bench example binary, used instead "
+                    "of `mlsec data poison` (same library call and JSON)")
     ap.add_argument("--quick", action="store_true", help="skip the 100k-row data set")
     ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
@@ -128,7 +135,7 @@ def main():
                     df = pd.DataFrame(Xp, columns=[f"f{i}" for i in range(Xp.shape[1])])
                     df["label"] = yp
                     df.to_csv(path, index=False)
-                    m_pred, m_t, doc = run_mlsec(args.mlsec, path)
+                    m_pred, m_t, doc = run_mlsec(args.mlsec, path, args.example)
                     c_pred, c_t = run_cleanlab(Xp, yp)
                     mp, mr = prf(m_pred, truth)
                     cp, cr = prf(c_pred, truth)
