@@ -35,12 +35,12 @@ pub fn fit(x: &[f64], n: usize, p: usize, seed: u64) -> Option<Mcd> {
     if p == 0 || n < p + 2 {
         return None;
     }
-    let h = (n + p + 1) / 2;
-    let mut rng = Rng::new(seed, 0x4d43_44);
+    let h = (n + p).div_ceil(2);
+    let mut rng = Rng::new(seed, 0x004d_4344);
     // Starts on a subsample when n is large; their C-steps use h scaled to the subsample.
     let (sub, sub_h): (Vec<usize>, usize) = if n > SUBSAMPLE {
         let s = rng.sample(n, SUBSAMPLE);
-        let sh = (SUBSAMPLE + p + 1) / 2;
+        let sh = (SUBSAMPLE + p).div_ceil(2);
         (s, sh)
     } else {
         ((0..n).collect(), h)

@@ -32,6 +32,8 @@ pub const GRID: f64 = 0.25;
 pub const OUT_OF_PATTERN_Z: f64 = 3.0;
 /// Rows of a bin whose neighbourhood is measured.
 pub const NEIGHBOUR_SAMPLE: usize = 200;
+/// Candidate bins whose neighbourhood is tested.
+pub const MAX_TESTED: usize = 40;
 /// Single-feature bins considered for pairs (the most label-concentrated ones).
 const PAIR_POOL: usize = 120;
 
@@ -222,10 +224,7 @@ fn neighbour_share(
         .filter_map(|&q| {
             let qr = f.row(q);
             let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
-            for i in 0..f.n {
-                if in_bin[i] {
-                    continue;
-                }
+            for (i, _) in in_bin.iter().enumerate().filter(|(_, b)| !**b) {
                 let r = f.row(i);
                 let d2: f64 = keep.iter().map(|&j| (qr[j] - r[j]).powi(2)).sum();
                 if best.len() < k || (d2, i) < best[k - 1] {
@@ -311,6 +310,15 @@ pub fn find(f: &Features, labels: &[u32], n_classes: usize, cfg: &TriggerConfig)
         }
     }
     bins.extend(singles.into_iter().filter(|b| passes(&b.rows).is_some()));
+    // The neighbourhood test is the expensive part: run it on the most concentrated bins only
+    // (purity × lift, then support), at most MAX_TESTED of them.
+    let mut ranked: Vec<(f64, usize, Bin)> = bins
+        .into_iter()
+        .filter_map(|b| passes(&b.rows).map(|(_, p, l)| (p * l, b.rows.len(), b)))
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    ranked.truncate(MAX_TESTED);
+    let bins: Vec<Bin> = ranked.into_iter().map(|(_, _, b)| b).collect();
     let mut rng = Rng::new(cfg.seed, 0x7219);
     let mut in_bin = vec![false; n];
     let mut found: Vec<Trigger> = Vec::new();
