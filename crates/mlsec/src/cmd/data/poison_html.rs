@@ -251,9 +251,12 @@ pub fn render(doc: &PoisonJson) -> String {
         t.row(vec![
             c.label.clone().into(),
             c.rows.to_string().into(),
-            c.mcd_h.map(|h| h.to_string()).unwrap_or("–".into()).into(),
+            c.mcd_h
+                .map(|h| h.to_string())
+                .unwrap_or_else(|| "–".into())
+                .into(),
             c.mcd_features.to_string().into(),
-            c.mcd_cutoff.map(num).unwrap_or("–".into()).into(),
+            c.mcd_cutoff.map(num).unwrap_or_else(|| "–".into()).into(),
             c.outliers.to_string().into(),
         ]);
     }
