@@ -11,6 +11,7 @@ pub mod drift;
 pub mod pii;
 pub mod profile;
 pub mod quality;
+pub mod poison;
 pub mod schema;
 pub mod stats;
 pub mod synth;

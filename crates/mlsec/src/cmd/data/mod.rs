@@ -5,6 +5,8 @@
 pub mod anonymize;
 pub mod drift;
 pub mod pii;
+pub mod poison;
+mod poison_html;
 pub mod profile;
 pub mod synth;
 
@@ -21,6 +23,9 @@ pub enum DataCommand {
     Pii(pii::Args),
     /// Pseudonymise, mask, generalise or drop columns and report k-anonymity / l-diversity
     Anonymize(anonymize::Args),
+    /// Screen a labelled training set for label noise and poisoning (flips, conflicting
+    /// duplicates, class outliers, backdoor triggers)
+    Poison(poison::Args),
     /// Generate the seeded synthetic drift dataset (benchmarks and tests)
     #[command(hide = true)]
     Synth(synth::Args),
@@ -39,7 +44,8 @@ Examples:
   mlsec data profile train.parquet -o train.profile.json
   mlsec data drift train.profile.json today.csv --format json -o drift.json
   mlsec data pii customers.csv
-  mlsec data anonymize customers.csv --key-file pseudo.key -o customers.anon.csv";
+  mlsec data anonymize customers.csv --key-file pseudo.key -o customers.anon.csv
+  mlsec data poison train.csv --label label --format html -o poison.html";
 
 /// Runs a `mlsec data` subcommand.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -48,6 +54,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         DataCommand::Profile(a) => profile::run(a),
         DataCommand::Pii(a) => pii::run(a),
         DataCommand::Anonymize(a) => anonymize::run(a),
+        DataCommand::Poison(a) => poison::run(a),
         DataCommand::Synth(a) => synth::run(a),
     }
 }
