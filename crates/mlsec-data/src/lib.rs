@@ -9,9 +9,9 @@
 pub mod anonymize;
 pub mod drift;
 pub mod pii;
+pub mod poison;
 pub mod profile;
 pub mod quality;
-pub mod poison;
 pub mod schema;
 pub mod stats;
 pub mod synth;
