@@ -93,7 +93,7 @@ pub struct ReadOptions {
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
-            batch_rows: 65_536,
+            batch_rows: 8_192,
             infer_rows: 100_000,
             max_columns: 10_000,
             max_rows: None,
