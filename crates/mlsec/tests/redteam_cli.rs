@@ -196,3 +196,74 @@ fn bad_inputs_exit_2_with_clear_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("redteam.toml:3:"), "{err}");
 }
+
+/// A scikit-learn gradient-boosting ensemble (skl2onnx `TreeEnsembleClassifier`, fixture made by
+/// crates/mlsec-redteam/tests/fixtures/make_trees.py): no gradients, so the black-box attacks run
+/// through the native tree evaluator, and a white-box request is refused with a clear error.
+#[test]
+fn tree_ensemble_model_runs_black_box_end_to_end() {
+    let fixtures =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../mlsec-redteam/tests/fixtures");
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures.join("gbc_multi.json")).unwrap())
+            .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let (x, y) = (d.path().join("x.csv"), d.path().join("y.csv"));
+    let rows: Vec<String> = reference["x"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    std::fs::write(&x, rows.join("\n") + "\n").unwrap();
+    let labels: Vec<String> = reference["outputs"]["label"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    std::fs::write(&y, labels.join("\n") + "\n").unwrap();
+    let run = |attack: &str| {
+        Command::cargo_bin("mlsec")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .env_remove("MLSEC_STORE")
+            .arg("redteam")
+            .arg(fixtures.join("gbc_multi.onnx"))
+            .arg("--data")
+            .arg(&x)
+            .arg("--labels")
+            .arg(&y)
+            .args(["--attack", attack, "--eps", "1", "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let out = run("square,hsj");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema"], "mlsec.redteam/v1");
+    // The ensemble classifies its own reference rows correctly; at eps 1 the attacks break some.
+    let text = doc.to_string();
+    assert!(
+        text.contains("\"square\"") && text.contains("\"hsj\""),
+        "{text}"
+    );
+    let out = run("pgd");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "white-box on a tree ensemble must be refused"
+    );
+    assert!(!out.stderr.is_empty());
+}
