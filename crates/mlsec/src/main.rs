@@ -74,7 +74,7 @@ pub enum OutputFormat {
     Sarif,
 }
 
-fn color_wanted() -> bool {
+pub(crate) fn color_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 

@@ -586,10 +586,14 @@ pub fn compare(reference: &Profile, current: &Profile, opts: &DriftOptions) -> D
 }
 
 impl DriftReport {
+    /// The report as a JSON value (`mlsec.drift/v1`), non-finite numbers as `null`.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("report serialises")
+    }
+
     /// Pretty JSON with non-finite numbers written as `null`.
     pub fn to_json(&self) -> String {
-        let v = serde_json::to_value(self).expect("report serialises");
-        serde_json::to_string_pretty(&v).expect("value serialises")
+        serde_json::to_string_pretty(&self.to_value()).expect("value serialises")
     }
 
     /// True when any column (feature, target or prediction) drifted.

@@ -7,7 +7,7 @@ use mlsec_data::quality::{self, QualityConfig};
 use mlsec_data::{ReadOptions, Schema};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -220,9 +220,7 @@ fn load_side(path: &Path, schema: &Schema) -> anyhow::Result<Profile> {
 }
 
 fn color_wanted(to_file: bool) -> bool {
-    !to_file
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal()
+    !to_file && crate::color_wanted()
 }
 
 fn fmt_num(x: f64) -> String {
@@ -393,19 +391,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         Format::Human => human(&report, color_wanted(args.output.is_some())),
         Format::Json => report.to_json() + "\n",
-        Format::Html => {
-            let doc: serde_json::Value = serde_json::from_str(&report.to_json())?;
-            mlsec_report::html::drift::render(&doc)
-        }
+        Format::Html => mlsec_report::html::drift::render(&report.to_value()),
     };
-    match &args.output {
-        Some(p) => std::fs::write(p, &text)
-            .with_context(|| format!("{}: cannot write the report", p.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-        }
-    }
+    super::emit(args.output.as_deref(), &text)?;
     let fail = report.dataset.drift || (args.fail_on_column && report.any_column_drift());
     Ok(if fail {
         ExitCode::from(1)

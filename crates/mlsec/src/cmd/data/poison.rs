@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 use mlsec_data::poison::{self, PoisonConfig, PoisonReport, json::RenderOptions};
 use mlsec_data::{Frame, ReadOptions, Schema};
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -176,11 +176,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Format::Human => human(&report, &render),
         Format::Html => super::poison_html::render(&report.to_json(&render)),
     };
-    match &args.output {
-        Some(out) => std::fs::write(out, text)
-            .with_context(|| format!("{}: cannot write the report", out.display()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
-    }
+    super::emit(args.output.as_deref(), &text)?;
     Ok(if report.fails(args.threshold) {
         ExitCode::from(1)
     } else {
