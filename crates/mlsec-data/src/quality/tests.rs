@@ -1,171 +1,7 @@
 use super::*;
-use arrow_array::{Float64Array, StringArray};
-use arrow_schema::{Field, Schema as ArrowSchema};
+use crate::synth;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
-
-/// A port of `/work/shared/vectors/drift/gen_drift_data.py` (counter-based SplitMix64), so the
-/// test builds the shared 100k-row dataset without Python. Uniform-derived columns are bit for
-/// bit those of the Python generator; normal-derived ones agree up to libm ulps.
-mod synth {
-    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-    const BASE_SEED: u64 = 0x5EED_D81F_7000_0001;
-
-    pub fn mix64(mut z: u64) -> u64 {
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub fn stream_seed(col: u64, part: u64, stream: u64) -> u64 {
-        mix64(BASE_SEED ^ (col << 32) ^ (part << 16) ^ stream)
-    }
-
-    pub fn uniform(seed: u64, i: u64) -> f64 {
-        let z = seed.wrapping_add((i + 1).wrapping_mul(GAMMA));
-        (mix64(z) >> 11) as f64 * 2f64.powi(-53)
-    }
-
-    fn normal(seed: u64, i: u64) -> f64 {
-        let u1 = uniform(seed, 2 * i);
-        let u2 = uniform(seed, 2 * i + 1);
-        (-2.0 * (1.0 - u1).ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-
-    pub enum Kind {
-        Normal(f64, f64),
-        LogNormal(f64, f64),
-        Uniform(f64, f64),
-        Exponential(f64),
-        IntUniform(f64),
-        Cat(&'static [f64]),
-    }
-
-    pub const LABELS: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
-
-    /// (name, reference kind, current kind)
-    pub fn columns() -> Vec<(&'static str, Kind, Kind)> {
-        use Kind::*;
-        vec![
-            ("num_00", Normal(0.0, 1.0), Normal(0.5, 1.0)),
-            ("num_01", Normal(10.0, 2.0), Normal(10.0, 3.0)),
-            ("num_02", Normal(0.0, 1.0), Normal(0.05, 1.0)),
-            ("num_03", LogNormal(0.0, 0.5), LogNormal(0.0, 0.8)),
-            ("num_04", Uniform(0.0, 1.0), Uniform(0.2, 1.2)),
-            ("num_05", Exponential(1.0), Exponential(0.7)),
-            ("num_06", IntUniform(20.0), IntUniform(30.0)),
-            ("num_07", Normal(100.0, 15.0), Normal(100.0, 15.0)),
-            ("num_08", Normal(-3.0, 0.5), Normal(-3.0, 0.5)),
-            ("num_09", LogNormal(1.0, 0.3), LogNormal(1.0, 0.3)),
-            ("num_10", Uniform(-5.0, 5.0), Uniform(-5.0, 5.0)),
-            ("num_11", Exponential(2.0), Exponential(2.0)),
-            ("num_12", IntUniform(50.0), IntUniform(50.0)),
-            ("num_13", Normal(0.0, 1.0), Normal(0.0, 1.0)),
-            ("num_14", Normal(5.0, 0.1), Normal(5.0, 0.1)),
-            ("num_15", Uniform(0.0, 100.0), Uniform(0.0, 100.0)),
-            ("num_16", Exponential(0.1), Exponential(0.1)),
-            ("num_17", LogNormal(2.0, 1.0), LogNormal(2.0, 1.0)),
-            ("num_18", Normal(0.0, 1.0), Normal(0.0, 1.0)),
-            ("num_19", Normal(1.0, 1.0), Normal(1.0, 1.0)),
-            (
-                "cat_0",
-                Cat(&[0.4, 0.3, 0.2, 0.1]),
-                Cat(&[0.25, 0.25, 0.25, 0.25]),
-            ),
-            (
-                "cat_1",
-                Cat(&[0.5, 0.3, 0.2]),
-                Cat(&[0.45, 0.27, 0.18, 0.0, 0.0, 0.10]),
-            ),
-            ("cat_2", Cat(&[0.5, 0.5]), Cat(&[0.52, 0.48])),
-            ("cat_3", Cat(&[0.2; 5]), Cat(&[0.2; 5])),
-            ("cat_4", Cat(&[0.7, 0.2, 0.1]), Cat(&[0.7, 0.2, 0.1])),
-        ]
-    }
-
-    pub fn missing_rate(name: &str, part: u64) -> Option<f64> {
-        match (name, part) {
-            ("num_18", 1) => Some(0.10),
-            ("num_19", _) => Some(0.02),
-            _ => None,
-        }
-    }
-
-    pub enum Values {
-        Num(Vec<f64>),
-        Str(Vec<&'static str>),
-    }
-
-    pub fn column(idx: u64, name: &str, kind: &Kind, part: u64, n: u64) -> Values {
-        let s = stream_seed(idx, part, 0);
-        let mut v: Vec<f64> = match *kind {
-            Kind::Normal(mu, sd) => (0..n).map(|i| mu + sd * normal(s, i)).collect(),
-            Kind::LogNormal(mu, sg) => (0..n).map(|i| (mu + sg * normal(s, i)).exp()).collect(),
-            Kind::Uniform(a, b) => (0..n).map(|i| a + (b - a) * uniform(s, i)).collect(),
-            Kind::Exponential(r) => (0..n).map(|i| -(1.0 - uniform(s, i)).ln() / r).collect(),
-            Kind::IntUniform(k) => (0..n).map(|i| (k * uniform(s, i)).floor()).collect(),
-            Kind::Cat(p) => {
-                let mut cdf: Vec<f64> = p
-                    .iter()
-                    .scan(0.0, |acc, x| {
-                        *acc += x;
-                        Some(*acc)
-                    })
-                    .collect();
-                if let Some(l) = cdf.last_mut() {
-                    *l = 1.0;
-                }
-                return Values::Str(
-                    (0..n)
-                        .map(|i| {
-                            let u = uniform(s, i);
-                            // numpy searchsorted(side="right"): first index with cdf > u.
-                            LABELS[cdf.iter().position(|&c| c > u).unwrap_or(cdf.len() - 1)]
-                        })
-                        .collect(),
-                );
-            }
-        };
-        if let Some(p) = missing_rate(name, part) {
-            let ms = stream_seed(idx, part, 1);
-            for (i, x) in v.iter_mut().enumerate() {
-                if uniform(ms, i as u64) < p {
-                    *x = f64::NAN;
-                }
-            }
-        }
-        Values::Num(v)
-    }
-}
-
-fn write_parquet(path: &Path, part: u64, n: u64) {
-    let mut fields = Vec::new();
-    let mut arrays: Vec<ArrayRef> = Vec::new();
-    for (idx, (name, rk, ck)) in synth::columns().iter().enumerate() {
-        let kind = if part == 0 { rk } else { ck };
-        match synth::column(idx as u64, name, kind, part, n) {
-            synth::Values::Num(v) => {
-                fields.push(Field::new(*name, DataType::Float64, true));
-                arrays.push(Arc::new(Float64Array::from(
-                    v.into_iter()
-                        .map(|x| (!x.is_nan()).then_some(x))
-                        .collect::<Vec<_>>(),
-                )));
-            }
-            synth::Values::Str(v) => {
-                fields.push(Field::new(*name, DataType::Utf8, true));
-                arrays.push(Arc::new(StringArray::from(v)));
-            }
-        }
-    }
-    let schema = Arc::new(ArrowSchema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema, None).unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
-}
 
 fn keys(v: &[(&str, &str)]) -> BTreeSet<(String, String)> {
     v.iter()
@@ -174,7 +10,7 @@ fn keys(v: &[(&str, &str)]) -> BTreeSet<(String, String)> {
 }
 
 #[test]
-fn generator_port_matches_the_python_self_check() {
+fn generator_matches_the_python_self_check() {
     let s = synth::stream_seed(0, 0, 0);
     assert_eq!(s, 16113762450304939239);
     let u: Vec<f64> = (0..3).map(|i| synth::uniform(s, i)).collect();
@@ -198,11 +34,10 @@ fn generator_port_matches_the_python_self_check() {
 fn finds_exactly_the_injected_quality_changes_in_the_shared_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let (r, c) = (
-        dir.path().join("ref.parquet"),
-        dir.path().join("cur.parquet"),
+        dir.path().join("reference.parquet"),
+        dir.path().join("current.parquet"),
     );
-    write_parquet(&r, 0, 100_000);
-    write_parquet(&c, 1, 100_000);
+    synth::write(dir.path(), 100_000, synth::SynthFormat::Parquet).unwrap();
     let opts = ReadOptions {
         batch_rows: 16_384,
         ..Default::default()
