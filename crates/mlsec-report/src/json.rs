@@ -96,7 +96,7 @@ struct JFinding<'a> {
     location: JLocation<'a>,
     message: &'a str,
     evidence: Option<&'a str>,
-    references: Vec<String>,
+    references: &'static [String],
     fingerprint: String,
 }
 
@@ -111,7 +111,7 @@ impl<'a> JFinding<'a> {
             location: JLocation::of(&f.location),
             message: &f.message,
             evidence: f.evidence.as_deref(),
-            references: rule.map(|r| r.references()).unwrap_or_default(),
+            references: rule.map(|r| r.references()).unwrap_or(&[]),
             fingerprint: finding_fingerprint(f),
         }
     }
@@ -162,6 +162,16 @@ struct Waiver<'a> {
 
 /// Renders the run as a JSON document (schema [`SCAN_SCHEMA`]).
 pub fn json(run: &ScanRun) -> String {
+    let mut out = Vec::new();
+    match json_to(run, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\":\"{e}\"}}"),
+    }
+}
+
+/// Writes the run as a JSON document (schema [`SCAN_SCHEMA`]) to `w`, without holding the
+/// whole text in memory (a scan of many thousands of files renders megabytes).
+pub fn json_to(run: &ScanRun, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let t = run.totals();
     let c = |s: Severity| t.by_severity[s as usize];
     let report = Report {
@@ -237,7 +247,7 @@ pub fn json(run: &ScanRun) -> String {
             })
             .collect(),
     };
-    serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    serde_json::to_writer_pretty(w, &report).map_err(std::io::Error::other)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ mod rules;
 mod sarif;
 
 pub use human::{Style, human};
-pub use json::{SCAN_SCHEMA, json};
+pub use json::{SCAN_SCHEMA, json, json_to};
 pub use rules::{rules_json, rules_table};
 pub use sarif::sarif;
 

@@ -31,7 +31,7 @@ struct JRule<'a> {
     family: &'a str,
     severity: &'a str,
     summary: &'a str,
-    references: Vec<String>,
+    references: &'static [String],
     doc: String,
 }
 

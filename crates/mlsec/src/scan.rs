@@ -7,8 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mlsec_core::Severity;
 use mlsec_report::{ScanRun, Style, Verdict};
 use mlsec_scan::{Policy, Scanner};
-use rayon::prelude::*;
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -101,6 +100,9 @@ fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Files per scanning job.
+const BATCH: usize = 16;
+
 pub fn run(args: &Args, color: bool) -> Result<Verdict> {
     let loaded = match &args.policy {
         Some(p) => policy_file::load(p, &today())?,
@@ -115,11 +117,11 @@ pub fn run(args: &Args, color: bool) -> Result<Verdict> {
     let fail_on = args.fail_on.or(loaded.fail_on).unwrap_or(Severity::High);
     let scanner = Scanner::new(loaded.limits, loaded.policy);
     let start = Instant::now();
-    let targets = targets::collect(&args.paths);
-
-    let show_progress = std::io::stderr().is_terminal() && targets.files.len() > 1;
+    // A bar for directories or several files; one file is done before a bar would draw.
+    let one_file = matches!(args.paths.as_slice(), [p] if p.is_file());
+    let show_progress = std::io::stderr().is_terminal() && !one_file;
     let bar = if show_progress {
-        let b = ProgressBar::new(targets.files.len() as u64);
+        let b = ProgressBar::new(0);
         b.set_style(
             ProgressStyle::with_template(
                 "{spinner} scanning {pos}/{len} files [{elapsed}] {wide_msg}",
@@ -131,53 +133,94 @@ pub fn run(args: &Args, color: bool) -> Result<Verdict> {
         ProgressBar::hidden()
     };
 
+    // The walk runs on this thread and hands each file to the pool as soon as it is found, so
+    // scanning starts with the first file instead of after the last directory entry.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()?;
-    let results: Vec<_> = pool.install(|| {
-        targets
-            .files
-            .par_iter()
-            .map(|p| {
-                bar.set_message(p.display().to_string());
-                let r = scanner.scan_path(p);
-                bar.inc(1);
-                r.map_err(|e| (p.display().to_string(), e.to_string()))
+    let done = std::sync::Mutex::new(Vec::new());
+    let walk_errors = pool.in_place_scope(|s| {
+        let (scanner, done, bar) = (&scanner, &done, &bar);
+        // Files go to the pool in small batches: one job per file would cost more in wake-ups
+        // than scanning a small file does.
+        let spawn = |batch: Vec<(usize, PathBuf)>| {
+            s.spawn(move |_| {
+                let mut out = Vec::with_capacity(batch.len());
+                for (index, path) in batch {
+                    if show_progress {
+                        bar.set_message(path.display().to_string());
+                    }
+                    let r = scanner
+                        .scan_path(&path)
+                        .map_err(|e| (path.display().to_string(), e.to_string()));
+                    bar.inc(1);
+                    out.push((index, r));
+                }
+                if let Ok(mut d) = done.lock() {
+                    d.extend(out);
+                }
             })
-            .collect()
+        };
+        let mut batch = Vec::with_capacity(BATCH);
+        let errors = targets::walk(&args.paths, |index, path| {
+            bar.inc_length(1);
+            batch.push((index, path));
+            if batch.len() == BATCH {
+                spawn(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        });
+        if !batch.is_empty() {
+            spawn(batch);
+        }
+        errors
     });
     bar.finish_and_clear();
+    let mut results = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_unstable_by_key(|(index, _)| *index);
 
     let mut run = ScanRun {
         reports: Vec::with_capacity(results.len()),
-        errors: targets.errors,
+        errors: walk_errors,
         waivers: Vec::new(),
         fail_on,
         strict: args.strict,
         elapsed: start.elapsed(),
     };
-    for r in results {
+    for (_, r) in results {
         match r {
             Ok(rep) => run.reports.push(rep),
             Err(e) => run.errors.push(e),
         }
     }
     run.waivers = scanner.policy().waiver_uses();
-    let rendered = match args.format {
-        OutputFormat::Human => mlsec_report::human(
-            &run,
-            Style {
-                color: color && args.output.is_none(),
-                verbose: args.verbose,
-            },
-        ),
-        OutputFormat::Json => mlsec_report::json(&run) + "\n",
-        OutputFormat::Sarif => mlsec_report::sarif(&run) + "\n",
+    // Reports stream to their destination: a scan of thousands of files renders megabytes.
+    let render = |w: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            OutputFormat::Human => {
+                let style = Style {
+                    color: color && args.output.is_none(),
+                    verbose: args.verbose,
+                };
+                w.write_all(mlsec_report::human(&run, style).as_bytes())
+            }
+            OutputFormat::Json => {
+                mlsec_report::json_to(&run, w)?;
+                w.write_all(b"\n")
+            }
+            OutputFormat::Sarif => {
+                w.write_all(mlsec_report::sarif(&run).as_bytes())?;
+                w.write_all(b"\n")
+            }
+        }
     };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, rendered)
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
+            let write = || -> std::io::Result<()> {
+                let mut f = BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+                render(&mut f)?;
+                f.flush()
+            };
+            write().with_context(|| format!("cannot write report to {}", path.display()))?;
             if args.format != OutputFormat::Human {
                 // Keep a one-line verdict on the terminal when the report goes to a file.
                 let t = run.totals();
@@ -191,10 +234,9 @@ pub fn run(args: &Args, color: bool) -> Result<Verdict> {
             }
         }
         None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
+            let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             // A closed pipe (`| head`) is not an error worth a stack of messages.
-            let _ = out.write_all(rendered.as_bytes());
+            let _ = render(&mut out).and_then(|()| out.flush());
         }
     }
     let verdict = run.verdict();

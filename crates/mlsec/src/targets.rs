@@ -8,13 +8,6 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-/// Files to scan, and paths that could not be read.
-#[derive(Debug, Default)]
-pub struct Targets {
-    pub files: Vec<PathBuf>,
-    pub errors: Vec<(String, String)>,
-}
-
 fn in_blobs_dir(p: &Path) -> bool {
     p.parent()
         .and_then(|d| d.file_name())
@@ -52,14 +45,29 @@ fn file_id(p: &Path, meta: Option<&std::fs::Metadata>) -> FileId {
     FileId::Path(std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
 }
 
-/// Expands `paths` into files, deduplicated by what they point at on disk.
-pub fn collect(paths: &[PathBuf]) -> Targets {
-    let mut found: Vec<(PathBuf, FileId)> = Vec::new();
-    let mut t = Targets::default();
+/// Walks `paths` and hands each file to scan to `file` as soon as it is found, with its
+/// position in walk order (sorted by name), so that scanning overlaps the walk and reports can
+/// still be put back in a stable order. Files are deduplicated by what they point at on disk;
+/// files in a Hugging Face `blobs/` folder are handed over last, and only if no snapshot link
+/// named them, so a blob is reported under its snapshot name. Returns the paths that could not
+/// be read, with why.
+pub fn walk(paths: &[PathBuf], mut file: impl FnMut(usize, PathBuf)) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    let mut blobs: Vec<(usize, PathBuf, FileId)> = Vec::new();
+    let mut index = 0;
+    let mut found = |path: PathBuf, id: FileId| {
+        if in_blobs_dir(&path) {
+            blobs.push((index, path, id));
+        } else if seen.insert(id) {
+            file(index, path);
+        }
+        index += 1;
+    };
     for root in paths {
         match std::fs::metadata(root) {
-            Err(e) => t.errors.push((root.display().to_string(), e.to_string())),
-            Ok(m) if m.is_file() => found.push((root.clone(), file_id(root, Some(&m)))),
+            Err(e) => errors.push((root.display().to_string(), e.to_string())),
+            Ok(m) if m.is_file() => found(root.clone(), file_id(root, Some(&m))),
             Ok(m) if m.is_dir() => {
                 let walker = walkdir::WalkDir::new(root)
                     .follow_links(true)
@@ -69,7 +77,7 @@ pub fn collect(paths: &[PathBuf]) -> Targets {
                     match entry {
                         Ok(e) if e.file_type().is_file() => {
                             let id = file_id(e.path(), e.metadata().ok().as_ref());
-                            found.push((e.into_path(), id));
+                            found(e.into_path(), id);
                         }
                         Ok(_) => {}
                         Err(e) => {
@@ -77,34 +85,23 @@ pub fn collect(paths: &[PathBuf]) -> Targets {
                                 .path()
                                 .map(|p| p.display().to_string())
                                 .unwrap_or_else(|| root.display().to_string());
-                            t.errors.push((p, e.to_string()));
+                            errors.push((p, e.to_string()));
                         }
                     }
                 }
             }
-            Ok(_) => t.errors.push((
+            Ok(_) => errors.push((
                 root.display().to_string(),
                 "not a regular file or directory".into(),
             )),
         }
     }
-    // Snapshot names before blob names, then first-seen order.
-    let mut order: Vec<usize> = (0..found.len()).collect();
-    order.sort_by_key(|i| in_blobs_dir(&found[*i].0));
-    let mut seen = HashSet::new();
-    let mut keep = vec![false; found.len()];
-    for i in order {
-        if seen.insert(found[i].1.clone()) {
-            keep[i] = true;
+    for (i, path, id) in blobs {
+        if seen.insert(id) {
+            file(i, path);
         }
     }
-    t.files = found
-        .into_iter()
-        .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|((p, _), _)| p)
-        .collect();
-    t
+    errors
 }
 
 #[cfg(test)]
@@ -123,10 +120,16 @@ mod tests {
             .unwrap();
         std::fs::create_dir_all(d.path().join(".git")).unwrap();
         std::fs::write(d.path().join(".git/HEAD"), b"ref").unwrap();
-        let t = collect(&[d.path().to_path_buf()]);
-        assert_eq!(t.files.len(), 1, "{:?}", t.files);
-        assert!(t.files[0].ends_with("snapshots/abc/model.bin"));
-        let missing = collect(&[d.path().join("nope")]);
-        assert_eq!(missing.errors.len(), 1);
+        // A plain file beside the cache keeps its place in walk order.
+        std::fs::write(d.path().join("z.pt"), b"y").unwrap();
+        let mut files = Vec::new();
+        let errors = walk(&[d.path().to_path_buf()], |i, p| files.push((i, p)));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(files.len(), 2, "{files:?}");
+        files.sort();
+        assert!(files[0].1.ends_with("snapshots/abc/model.bin"), "{files:?}");
+        assert!(files[1].1.ends_with("z.pt"), "{files:?}");
+        let missing = walk(&[d.path().join("nope")], |_, _| {});
+        assert_eq!(missing.len(), 1);
     }
 }

@@ -100,7 +100,20 @@ impl Rule {
     }
 
     /// The identifiers named under `## References` (CWE-…, AML.T…, ML0…, CVE-…, GHSA-…).
-    pub fn references(&self) -> Vec<String> {
+    /// Parsed once per rule of [`ALL`] (reports ask for them once per finding).
+    pub fn references(&self) -> &'static [String] {
+        static CACHE: std::sync::OnceLock<Vec<(&'static str, Vec<String>)>> =
+            std::sync::OnceLock::new();
+        let cache =
+            CACHE.get_or_init(|| ALL.iter().map(|r| (r.code, r.parse_references())).collect());
+        cache
+            .iter()
+            .find(|(code, _)| *code == self.code)
+            .map(|(_, refs)| refs.as_slice())
+            .unwrap_or(&[])
+    }
+
+    fn parse_references(&self) -> Vec<String> {
         let text = self.doc_text();
         let Some(refs) = text.split("## References").nth(1) else {
             return Vec::new();

@@ -151,6 +151,7 @@ pub(crate) fn decode(codec: Codec, input: &[u8], budget: Budget) -> Decoded {
         data: Vec::new(),
         cap: budget.cap,
         hit: false,
+        hint: input.len() as u64,
     };
     let mut consumed = None;
     let result: io::Result<()> = match codec {
@@ -268,6 +269,8 @@ struct Out {
     data: Vec<u8>,
     cap: u64,
     hit: bool,
+    /// Compressed bytes, to size the first allocation.
+    hint: u64,
 }
 
 impl Out {
@@ -275,6 +278,11 @@ impl Out {
     fn pump(&mut self, r: &mut dyn Read) -> io::Result<()> {
         let room = self.cap.saturating_sub(self.data.len() as u64);
         let before = self.data.len();
+        // Room for a typical expansion up front (never more than the cap allows): growing from
+        // empty costs a probe read and a copy per doubling.
+        let guess = (self.hint.saturating_mul(4)).clamp(4096, 1 << 20);
+        self.data
+            .reserve(usize::try_from(guess.min(room.saturating_add(1))).unwrap_or(0));
         let result = r
             .take(room.saturating_add(1))
             .read_to_end(&mut self.data)

@@ -67,18 +67,16 @@ impl Eocd {
 /// Candidate end records, last first, as Python's `zipfile` and miniz (PyTorch) search: the
 /// final 22 bytes first, then backwards through the comment-sized window.
 pub(super) fn eocd_candidates(data: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    let last = data.len().checked_sub(EOCD_LEN);
-    let low = data.len().saturating_sub(EOCD_SEARCH);
-    let mut next = last;
-    std::iter::from_fn(move || {
-        loop {
-            let p = next?;
-            next = if p > low { Some(p - 1) } else { None };
-            if sig_at(data, p, EOCD) {
-                return Some(p);
-            }
+    // A record may start anywhere from `low` to `last`; its signature then lies in this window.
+    let window = match data.len().checked_sub(EOCD_LEN) {
+        Some(last) => {
+            let low = data.len().saturating_sub(EOCD_SEARCH);
+            (low, &data[low..last + EOCD.len()])
         }
-    })
+        None => (0, &data[..0]),
+    };
+    let (low, bytes) = window;
+    memchr::memmem::rfind_iter(bytes, EOCD).map(move |p| low + p)
 }
 
 /// Parses the end record at `pos`, following a ZIP64 locator just before it.
