@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Files at most this big are read into memory; larger ones are memory-mapped so that only the
 /// parts a reader touches are paged in (a safetensors header, a zip directory, pickle members).
-const READ_THRESHOLD: u64 = 1 << 16;
+const READ_THRESHOLD: u64 = 1 << 20;
 
 /// The result of scanning one file.
 #[derive(Debug)]
