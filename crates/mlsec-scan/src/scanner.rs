@@ -5,11 +5,14 @@ use crate::limits::Limits;
 use crate::policy::Policy;
 use mlsec_core::{Finding, Problem, ProblemKind, Severity};
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Files at most this big are read into memory; larger ones are memory-mapped so that only the
 /// parts a reader touches are paged in (a safetensors header, a zip directory, pickle members).
-const READ_THRESHOLD: u64 = 1 << 20;
+/// Measured on the scanner corpus: mapping from 256 KiB instead of 1 MiB saves a tenth of a
+/// one-shot scan (fewer fresh pages to fault in and copy); smaller thresholds gained nothing.
+const READ_THRESHOLD: u64 = 1 << 18;
 
 /// The result of scanning one file.
 #[derive(Debug)]
@@ -94,12 +97,20 @@ impl Scanner {
         let size = file.metadata().map_err(io)?.len();
         let display = path.display().to_string();
         if size <= READ_THRESHOLD {
-            let mut buf = Vec::with_capacity(size as usize);
-            use std::io::Read;
-            (&file)
-                .take(READ_THRESHOLD + 1)
-                .read_to_end(&mut buf)
-                .map_err(io)?;
+            // Exactly the size `fstat` gave (usually one `read`): reading on to a zero-length
+            // read would cost a second system call per file, and bytes appended after the
+            // `fstat` could be appended after any read just as well.
+            let mut buf = vec![0; size as usize];
+            let mut got = 0;
+            while got < buf.len() {
+                match (&file).read(&mut buf[got..]) {
+                    Ok(0) => break,
+                    Ok(n) => got += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(io(e)),
+                }
+            }
+            buf.truncate(got);
             return Ok(self.scan_bytes(&display, &buf));
         }
         match map(&file) {

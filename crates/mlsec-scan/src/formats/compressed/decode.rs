@@ -280,9 +280,15 @@ impl Out {
         let before = self.data.len();
         // Room for a typical expansion up front (never more than the cap allows): growing from
         // empty costs a probe read and a copy per doubling.
+        // When the guess reaches the cap, room for the cap and the one byte that tells a full
+        // output from a cut one.
         let guess = (self.hint.saturating_mul(4)).clamp(4096, 1 << 20);
-        self.data
-            .reserve(usize::try_from(guess.min(room.saturating_add(1))).unwrap_or(0));
+        let want = if room <= guess {
+            room.saturating_add(1)
+        } else {
+            guess
+        };
+        self.data.reserve(usize::try_from(want).unwrap_or(0));
         let result = r
             .take(room.saturating_add(1))
             .read_to_end(&mut self.data)
