@@ -111,7 +111,9 @@ def run_fickling(venv: Path, corpus: Path, files: list[str]) -> dict[str, str]:
     exe = str(venv / "bin" / "fickling")
     out = {}
     for rel in files:
-        r = subprocess.run([exe, "--check-safety", str(corpus / rel)], capture_output=True, text=True, errors="replace", timeout=600)
+        # fickling writes safety_results.json into its working directory: keep it in bench/out.
+        r = subprocess.run([exe, "--check-safety", str((corpus / rel).resolve())], cwd=OUT,
+                           capture_output=True, text=True, errors="replace", timeout=600)
         crashed = "Traceback" in r.stderr
         out[rel] = "error" if crashed else {0: "clean", 1: "flagged"}.get(r.returncode, "error")
     return out
