@@ -156,9 +156,9 @@ pub fn run(args: &Args, color: bool) -> Result<Verdict> {
                     bar.inc(1);
                     out.push((index, r));
                 }
-                if let Ok(mut d) = done.lock() {
-                    d.extend(out);
-                }
+                // A poisoned lock means another job panicked, which the scope re-raises; the
+                // results are still whole.
+                done.lock().unwrap_or_else(|e| e.into_inner()).extend(out);
             })
         };
         let mut batch = Vec::with_capacity(BATCH);

@@ -55,6 +55,52 @@ fn findings_exit_one_and_json_carries_them() {
     assert!(rules.contains(&"GEN001"), "{rules:?}");
 }
 
+/// Files are scanned in parallel batches while the directory is still being walked; the report
+/// must still list every file once, in walk (name) order, whatever the thread count.
+#[test]
+fn directory_report_is_complete_and_in_walk_order_for_any_thread_count() {
+    let d = tempfile::tempdir().unwrap();
+    for i in 0..70 {
+        let sub = d.path().join(format!("d{}", i % 3));
+        std::fs::create_dir_all(&sub).unwrap();
+        let bytes: &[u8] = if i % 7 == 0 {
+            EVIL_PICKLE
+        } else {
+            b"plain text\n"
+        };
+        write(&sub, &format!("f{i:03}.bin"), bytes);
+    }
+    let mut seen = Vec::new();
+    for jobs in ["1", "3"] {
+        let out = mlsec()
+            .args(["scan", "--format", "json", "-j", jobs])
+            .arg(d.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let files: Vec<String> = v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(files.len(), 70);
+        let mut sorted = files.clone();
+        sorted.sort();
+        assert_eq!(files, sorted, "not in walk order with -j {jobs}");
+        let flagged = v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["max_severity"] == "critical")
+            .count();
+        assert_eq!(flagged, 10);
+        seen.push(files);
+    }
+    assert_eq!(seen[0], seen[1]);
+}
+
 #[test]
 fn fail_on_threshold_moves_the_exit_code() {
     let d = tempfile::tempdir().unwrap();

@@ -278,10 +278,9 @@ impl Out {
     fn pump(&mut self, r: &mut dyn Read) -> io::Result<()> {
         let room = self.cap.saturating_sub(self.data.len() as u64);
         let before = self.data.len();
-        // Room for a typical expansion up front (never more than the cap allows): growing from
-        // empty costs a probe read and a copy per doubling.
-        // When the guess reaches the cap, room for the cap and the one byte that tells a full
-        // output from a cut one.
+        // Room for a typical expansion up front (growing from empty costs a probe read and a
+        // copy per doubling); when the guess reaches the cap, room for the cap plus the one
+        // byte that tells a full output from a cut one.
         let guess = (self.hint.saturating_mul(4)).clamp(4096, 1 << 20);
         let want = if room <= guess {
             room.saturating_add(1)
