@@ -361,9 +361,10 @@ pub fn parse_npy(b: &[u8]) -> Result<NpyArray, String> {
         if bytes.len() < 3 {
             return Err(format!("unsupported dtype `{descr}`"));
         }
-        let w: usize = descr[2..]
-            .parse()
-            .map_err(|_| format!("unsupported dtype `{descr}`"))?;
+        let w: usize = descr
+            .get(2..)
+            .and_then(|w| w.parse().ok())
+            .ok_or_else(|| format!("unsupported dtype `{descr}`"))?;
         (bytes[0], bytes[1], w)
     };
     if order == b'>' && width > 1 {

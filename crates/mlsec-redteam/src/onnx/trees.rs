@@ -206,10 +206,14 @@ impl Ensemble {
         // A well-formed tree reaches a leaf in at most `nodes.len()` steps; cycles stop there.
         for _ in 0..=self.nodes.len() {
             let nd = &self.nodes[i];
+            if nd.mode == Mode::Leaf {
+                // A leaf's feature id is never checked at load (it is not used): read no input.
+                return nd;
+            }
             let v = x[nd.feature];
             // As onnxruntime: `cmp(v, threshold) || (missing_tracks_true && isnan(v))`, so a NaN
             // takes the true branch of NEQ whatever its track says.
-            let go_true = if v.is_nan() && nd.mode != Mode::Leaf {
+            let go_true = if v.is_nan() {
                 nd.missing_true || nd.mode == Mode::Neq
             } else {
                 match nd.mode {
@@ -222,9 +226,6 @@ impl Ensemble {
                     Mode::Neq => v != nd.value,
                 }
             };
-            if nd.mode == Mode::Leaf {
-                return nd;
-            }
             i = if go_true { nd.yes } else { nd.no };
         }
         &self.nodes[i]

@@ -1,0 +1,36 @@
+//! Inputs cargo-fuzz found crashing the readers (fuzz/fuzz_targets/redteam_*.rs), kept so that
+//! they stay fixed: each must load or fail with an error, never panic.
+//!
+//! - `onnx_leaf_feature_out_of_range.onnx`: a TreeEnsembleClassifier whose leaf nodes carry
+//!   feature ids beyond the input width; evaluation read the input at a leaf's (unused) feature.
+//! - `npy_descr_multibyte.npy`: a `.npy` header whose dtype string has a multi-byte character
+//!   where the width digits start; slicing it panicked on a char boundary.
+
+use mlsec_redteam::model::Classifier;
+use mlsec_redteam::onnx::OnnxModel;
+use std::path::Path;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/fuzz")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn tree_leaf_with_an_out_of_range_feature_id_evaluates() {
+    let m = OnnxModel::from_bytes(&fixture("onnx_leaf_feature_out_of_range.onnx"))
+        .expect("the model itself is well formed");
+    let n = m.n_features();
+    let p = m.predict_proba(&vec![0.0f32; n]).unwrap();
+    assert_eq!(p.len(), m.n_classes());
+    assert!(p.iter().all(|v| v.is_finite()), "{p:?}");
+}
+
+#[test]
+fn npy_dtype_with_a_multibyte_character_is_an_error() {
+    let e = mlsec_redteam::dataset::parse_npy(&fixture("npy_descr_multibyte.npy")).unwrap_err();
+    assert!(e.contains("dtype"), "{e}");
+}
