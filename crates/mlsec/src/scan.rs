@@ -144,6 +144,7 @@ pub fn run(args: &Args, color: bool) -> Result<Verdict> {
         // Files go to the pool in small batches: one job per file would cost more in wake-ups
         // than scanning a small file does.
         let spawn = |batch: Vec<(usize, PathBuf)>| {
+            bar.inc_length(batch.len() as u64);
             s.spawn(move |_| {
                 let mut out = Vec::with_capacity(batch.len());
                 for (index, path) in batch {
@@ -163,7 +164,6 @@ pub fn run(args: &Args, color: bool) -> Result<Verdict> {
         };
         let mut batch = Vec::with_capacity(BATCH);
         let errors = targets::walk(&args.paths, |index, path| {
-            bar.inc_length(1);
             batch.push((index, path));
             if batch.len() == BATCH {
                 spawn(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
