@@ -3,6 +3,8 @@
 //!
 //! - `onnx_leaf_feature_out_of_range.onnx`: a TreeEnsembleClassifier whose leaf nodes carry
 //!   feature ids beyond the input width; evaluation read the input at a leaf's (unused) feature.
+//! - `onnx_shape_data_mismatch.onnx`: an operator input whose declared shape holds more
+//!   elements than its data; an operator indexed past the end.
 //! - `npy_descr_multibyte.npy`: a `.npy` header whose dtype string has a multi-byte character
 //!   where the width digits start; slicing it panicked on a char boundary.
 
@@ -27,6 +29,16 @@ fn tree_leaf_with_an_out_of_range_feature_id_evaluates() {
     let p = m.predict_proba(&vec![0.0f32; n]).unwrap();
     assert_eq!(p.len(), m.n_classes());
     assert!(p.iter().all(|v| v.is_finite()), "{p:?}");
+}
+
+#[test]
+fn tensor_whose_shape_and_data_disagree_is_an_error() {
+    let Ok(m) = OnnxModel::from_bytes(&fixture("onnx_shape_data_mismatch.onnx")) else {
+        return; // refusing it at load is as good
+    };
+    let n = m.n_features();
+    let e = m.predict_proba(&vec![0.0f32; n]).unwrap_err().to_string();
+    assert!(e.contains("shape"), "{e}");
 }
 
 #[test]

@@ -517,12 +517,32 @@ impl OnnxModel {
     }
 
     fn step(&self, s: &Step, ins: &[Option<&Tensor>]) -> Result<Vec<Tensor>, ModelError> {
-        if s.node.domain == "ai.onnx.ml" && trees::SUPPORTED.contains(&s.node.op_type.as_str()) {
+        // Operators index by shape: a tensor whose shape and element count disagree (a bad
+        // initializer, or an operator fed odd attributes) stops the evaluation here.
+        let inconsistent = |t: &Tensor, what: &str| {
+            invalid(format!(
+                "{} node `{}`: {what} has shape {:?} but {} values",
+                s.node.op_type,
+                s.node.name,
+                t.shape,
+                t.len()
+            ))
+        };
+        if let Some(t) = ins.iter().flatten().find(|t| !t.is_consistent()) {
+            return Err(inconsistent(t, "an input"));
+        }
+        let outs = if s.node.domain == "ai.onnx.ml"
+            && trees::SUPPORTED.contains(&s.node.op_type.as_str())
+        {
             trees::forward(&s.node, ins)
         } else {
             ops::forward(&s.node, s.opset, ins)
         }
-        .map_err(invalid)
+        .map_err(invalid)?;
+        if let Some(t) = outs.iter().find(|t| !t.is_consistent()) {
+            return Err(inconsistent(t, "an output"));
+        }
+        Ok(outs)
     }
 
     /// Runs the planned steps on `n` rows; returns every value (constants included).

@@ -118,8 +118,10 @@ fn axis(a: i64, rank: usize, n: &Node) -> R<usize> {
     Ok(x as usize)
 }
 
+/// Element count of a shape; saturates, so a shape built from hostile attributes never
+/// overflows here (the evaluator then refuses the tensor as inconsistent).
 fn numel(s: &[usize]) -> usize {
-    s.iter().product()
+    s.iter().fold(1usize, |a, &d| a.saturating_mul(d))
 }
 
 // ---------------------------------------------------------------- kernels
@@ -210,6 +212,11 @@ fn sigmoid(x: f32) -> f32 {
     }
 }
 
+/// Largest stride, dilation or pad a window may declare.
+const MAX_WINDOW_ATTR: usize = 1 << 16;
+/// Largest number of output positions (height × width) a window may produce.
+const MAX_WINDOW_OUT: usize = 1 << 24;
+
 /// Geometry of a 2-D convolution or pooling window.
 #[derive(Debug, Clone, Copy)]
 struct Win {
@@ -240,6 +247,16 @@ fn window(n: &Node, h: usize, w: usize, kh: usize, kw: usize, pool: bool) -> R<W
     let (mut pt, mut pl, mut pb, mut pr) = (pos(p[0])?, pos(p[1])?, pos(p[2])?, pos(p[3])?);
     if sh == 0 || sw == 0 || dh == 0 || dw == 0 || kh == 0 || kw == 0 {
         return Err(bad("zero stride, dilation or kernel"));
+    }
+    // Bounded attributes keep every size computation below from overflowing.
+    if [sh, sw, dh, dw, pt, pl, pb, pr]
+        .iter()
+        .any(|&v| v > MAX_WINDOW_ATTR)
+    {
+        return Err(bad("stride, dilation or pad above 65536"));
+    }
+    if h == 0 || w == 0 {
+        return Err(bad("empty spatial input"));
     }
     let ekh = dh * (kh - 1) + 1;
     let ekw = dw * (kw - 1) + 1;
@@ -276,6 +293,9 @@ fn window(n: &Node, h: usize, w: usize, kh: usize, kw: usize, pool: bool) -> R<W
         "NOTSET" | "" => (out(h, pt, pb, ekh, sh)?, out(w, pl, pr, ekw, sw)?),
         other => return Err(bad(&format!("unknown auto_pad {other}"))),
     };
+    if oh.saturating_mul(ow) > MAX_WINDOW_OUT {
+        return Err(bad("more than 2^24 output positions"));
+    }
     Ok(Win {
         kh,
         kw,
@@ -947,7 +967,7 @@ fn reshape_target(from: &[usize], spec: &[i64], allowzero: bool, n: &Node) -> R<
             _ => return Err(format!("Reshape node `{}`: bad shape {spec:?}", n.name)),
         }
     }
-    let known: usize = out.iter().product();
+    let known = numel(&out);
     if let Some(i) = infer {
         if known == 0 || !total.is_multiple_of(known) {
             return Err(format!(

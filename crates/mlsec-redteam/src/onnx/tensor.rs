@@ -49,6 +49,25 @@ impl Tensor {
         }
     }
 
+    /// True when the shape's element count is the number of elements held (every operator
+    /// indexes by shape, so the evaluator refuses a tensor for which this is false).
+    /// The product of the non-zero dimensions must fit in a `usize` too: strides are products
+    /// of trailing dimensions, and a zero elsewhere in the shape does not make them small.
+    pub fn is_consistent(&self) -> bool {
+        let mut nonzero = 1usize;
+        let mut zero = false;
+        for &d in &self.shape {
+            if d == 0 {
+                zero = true;
+            } else if let Some(p) = nonzero.checked_mul(d) {
+                nonzero = p;
+            } else {
+                return false;
+            }
+        }
+        (if zero { 0 } else { nonzero }) == self.len()
+    }
+
     /// True when the tensor has no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
