@@ -5,6 +5,8 @@
 //!   feature ids beyond the input width; evaluation read the input at a leaf's (unused) feature.
 //! - `onnx_shape_data_mismatch.onnx`: an operator input whose declared shape holds more
 //!   elements than its data; an operator indexed past the end.
+//! - `onnx_tree_one_label.onnx`: a TreeEnsembleClassifier with a single class label; the
+//!   two-class aggregation indexed the second class.
 //! - `npy_descr_multibyte.npy`: a `.npy` header whose dtype string has a multi-byte character
 //!   where the width digits start; slicing it panicked on a char boundary.
 
@@ -39,6 +41,15 @@ fn tensor_whose_shape_and_data_disagree_is_an_error() {
     let n = m.n_features();
     let e = m.predict_proba(&vec![0.0f32; n]).unwrap_err().to_string();
     assert!(e.contains("shape"), "{e}");
+}
+
+#[test]
+fn tree_classifier_with_one_label_is_refused() {
+    let bytes = fixture("onnx_tree_one_label.onnx");
+    if let Ok(m) = OnnxModel::from_bytes(&bytes) {
+        let n = m.n_features();
+        assert!(m.predict_proba(&vec![0.0f32; n]).is_err());
+    }
 }
 
 #[test]

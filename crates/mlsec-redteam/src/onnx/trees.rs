@@ -317,9 +317,9 @@ pub(crate) fn forward(n: &Node, ins: &[Option<&Tensor>]) -> R<Vec<Tensor>> {
         Data::I64(v) => v.len(),
         Data::F32(v) => v.len(),
     };
-    if n_labels == 0 {
+    if n_labels < 2 {
         return Err(format!(
-            "{} node `{}` has no class labels",
+            "{} node `{}` has {n_labels} class label(s); a classifier needs at least two",
             n.op_type, n.name
         ));
     }
