@@ -7,6 +7,8 @@
 //!   elements than its data; an operator indexed past the end.
 //! - `onnx_tree_one_label.onnx`: a TreeEnsembleClassifier with a single class label; the
 //!   two-class aggregation indexed the second class.
+//! - `onnx_gemm_bias_rank.onnx`: a Gemm whose bias C has a higher rank than the output; the
+//!   broadcast map was built before the shapes were checked.
 //! - `npy_descr_multibyte.npy`: a `.npy` header whose dtype string has a multi-byte character
 //!   where the width digits start; slicing it panicked on a char boundary.
 
@@ -49,6 +51,14 @@ fn tree_classifier_with_one_label_is_refused() {
     if let Ok(m) = OnnxModel::from_bytes(&bytes) {
         let n = m.n_features();
         assert!(m.predict_proba(&vec![0.0f32; n]).is_err());
+    }
+}
+
+#[test]
+fn gemm_bias_that_does_not_broadcast_is_an_error() {
+    if let Ok(m) = OnnxModel::from_bytes(&fixture("onnx_gemm_bias_rank.onnx")) {
+        let n = m.n_features();
+        let _ = m.predict_proba(&vec![0.0f32; n]);
     }
 }
 

@@ -29,9 +29,14 @@ pub(crate) fn shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
 }
 
 /// For every element of `out` (row-major), the index of the element of `input` it reads.
+/// `out` must be a broadcast of `input` (callers check with [`shape`] first); otherwise the map
+/// is empty.
 pub(crate) fn index_map(input: &[usize], out: &[usize]) -> Vec<usize> {
     let n: usize = out.iter().product();
     let r = out.len();
+    if input.len() > r {
+        return Vec::new();
+    }
     // Strides of `input` aligned to the right of `out`, 0 on broadcast dimensions.
     let mut strides = vec![0usize; r];
     let mut s = 1usize;

@@ -402,10 +402,10 @@ pub(crate) fn forward(n: &Node, opset: i64, ins: &[Option<&Tensor>]) -> R<Vec<Te
                 y.iter_mut().for_each(|v| *v *= alpha);
             }
             if let Some(c) = ins.get(2).copied().flatten() {
-                let map = bcast::index_map(&c.shape, &[m, nn]);
                 if bcast::shape(&c.shape, &[m, nn]).as_deref() != Some(&[m, nn][..]) {
                     return Err(format!("Gemm node `{}`: C does not broadcast", n.name));
                 }
+                let map = bcast::index_map(&c.shape, &[m, nn]);
                 let cv = f32s(c, n)?;
                 for (v, &i) in y.iter_mut().zip(&map) {
                     *v += beta * cv[i];
