@@ -18,6 +18,7 @@ pub const READERS: &[&str] = &[
     "numpy",
     "hdf5",
     "savedmodel",
+    "savedmodel-text",
     "onnx",
     "gguf",
     "safetensors",
@@ -55,6 +56,11 @@ pub fn run(reader: &str, data: &[u8]) -> (usize, usize) {
         "numpy" => formats::numpy::scan(&mut ctx, data),
         "hdf5" => formats::hdf5::scan(&mut ctx, data),
         "savedmodel" => formats::savedmodel::scan(&mut ctx, data),
+        "savedmodel-text" => {
+            use formats::textproto::TextKind;
+            formats::savedmodel::scan_text(&mut ctx, data, TextKind::SavedModel);
+            formats::savedmodel::scan_text(&mut ctx, data, TextKind::GraphDef);
+        }
         "onnx" => formats::onnx::scan(&mut ctx, data),
         "gguf" => formats::gguf::scan(&mut ctx, data),
         "safetensors" => formats::safetensors::scan(&mut ctx, data),

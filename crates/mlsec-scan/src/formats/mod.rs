@@ -16,4 +16,5 @@ pub(crate) mod savedmodel;
 pub(crate) mod sevenzip;
 pub(crate) mod tar;
 pub(crate) mod template;
+pub(crate) mod textproto;
 pub(crate) mod zip;

@@ -38,6 +38,7 @@
 
 use super::onnx::path_risk;
 use super::protobuf::{Fields, MAX_DEPTH, Value, display, walk};
+use super::textproto::{self, TextKind};
 use crate::ctx::Ctx;
 use crate::rules::Rule;
 use crate::rules::tensorflow as rules;
@@ -67,6 +68,10 @@ enum Kind {
     GraphDef,
     KerasMetadata,
     Fingerprint,
+    /// A SavedModel in the protobuf text format (`saved_model.pbtxt`).
+    SavedModelText,
+    /// A GraphDef in the protobuf text format (`graph.pbtxt`).
+    GraphDefText,
 }
 
 impl Kind {
@@ -76,6 +81,8 @@ impl Kind {
             Kind::GraphDef => "tf-graphdef",
             Kind::KerasMetadata => "tf-keras-metadata",
             Kind::Fingerprint => "tf-fingerprint",
+            Kind::SavedModelText => "tf-savedmodel-text",
+            Kind::GraphDefText => "tf-graphdef-text",
         }
     }
 }
@@ -100,7 +107,10 @@ fn kind(data: &[u8]) -> Option<Kind> {
     } else if sniff_fingerprint(data) {
         Some(Kind::Fingerprint)
     } else {
-        None
+        match textproto::sniff(data)? {
+            TextKind::SavedModel => Some(Kind::SavedModelText),
+            TextKind::GraphDef => Some(Kind::GraphDefText),
+        }
     }
 }
 
@@ -319,17 +329,68 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     ctx.note_format(kind.name());
     match kind {
         Kind::SavedModel => scan_saved_model(ctx, data),
-        Kind::GraphDef => {
-            let mut budget = Budget::default();
-            let mut meta = MetaGraph::default();
-            decode_graph(ctx, &mut budget, data, 0, &mut meta.graph);
-            let mut caps = Caps::default();
-            analyse(ctx, &mut caps, &meta);
-            caps.finish(ctx);
-        }
+        Kind::GraphDef => scan_graph_def(ctx, data),
         Kind::KerasMetadata => scan_keras_metadata(ctx, data),
         Kind::Fingerprint => {}
+        Kind::SavedModelText => scan_text(ctx, data, TextKind::SavedModel),
+        Kind::GraphDefText => scan_text(ctx, data, TextKind::GraphDef),
     }
+}
+
+/// Scans a text SavedModel or GraphDef: transcodes it to the wire format, runs the binary
+/// reader on that, and moves the offsets of what it reported back into the text.
+pub(crate) fn scan_text(ctx: &mut Ctx<'_>, text: &[u8], kind: TextKind) {
+    let root = match kind {
+        TextKind::SavedModel => &textproto::SAVED_MODEL,
+        TextKind::GraphDef => &textproto::GRAPH_DEF,
+    };
+    let t = textproto::transcode(text, root);
+    let (findings, problems) = (ctx.state.findings.len(), ctx.state.problems.len());
+    match kind {
+        TextKind::SavedModel => scan_saved_model(ctx, &t.bytes),
+        TextKind::GraphDef => scan_graph_def(ctx, &t.bytes),
+    }
+    // Offsets at this level are offsets into the transcoded bytes; members (metadata JSON)
+    // keep their own.
+    let here = ctx.loc(None).chain;
+    let located = ctx.state.findings[findings..]
+        .iter_mut()
+        .map(|f| &mut f.location)
+        .chain(
+            ctx.state.problems[problems..]
+                .iter_mut()
+                .map(|p| &mut p.location),
+        );
+    for loc in located {
+        if loc.chain == here {
+            loc.offset = loc.offset.map(|o| t.text_offset(o));
+        }
+    }
+    // A text file can be a valid text protobuf and a Jinja template at once (a chat template
+    // named `chat_template.jinja` that starts with `node {`): the template reader sees it too.
+    if super::template::sniff(text) {
+        super::template::scan(ctx, text);
+    }
+    if let Some(e) = &t.error {
+        let (line, col) = e.line_col(text);
+        ctx.problem(
+            ProblemKind::Malformed,
+            Some(e.offset as u64),
+            format!(
+                "text protobuf, line {line} column {col}: {}; the rest is not checked (TensorFlow refuses such a file)",
+                e.message
+            ),
+        );
+    }
+}
+
+fn scan_graph_def(ctx: &mut Ctx<'_>, data: &[u8]) {
+    let mut budget = Budget::default();
+    let mut meta = MetaGraph::default();
+    decode_graph(ctx, &mut budget, data, 0, &mut meta.graph);
+    let mut caps = Caps::default();
+    analyse(ctx, &mut caps, &meta);
+    caps.finish(ctx);
 }
 
 fn scan_saved_model(ctx: &mut Ctx<'_>, data: &[u8]) {
@@ -1536,12 +1597,174 @@ mod tests {
         );
     }
 
+    /// What a finding says, without where: (rule, severity, message, evidence).
+    type FindingKey = (&'static str, Severity, String, Option<String>);
+
+    /// A random graph as (name, op, inputs, string attributes) nodes.
+    type TNode = (String, String, Vec<String>, Vec<(String, String)>);
+
+    fn node_strategy() -> impl Strategy<Value = TNode> {
+        let op = prop::sample::select(vec![
+            "Const",
+            "Identity",
+            "ReadFile",
+            "WriteFile",
+            "PyFunc",
+            "EagerPyFunc",
+            "SaveV2",
+            "RestoreV2",
+            "MergeV2Checkpoints",
+            "PrintV2",
+            "MatchingFiles",
+            "StringJoin",
+            "DebugIdentityV2",
+            "PartitionedCall",
+        ]);
+        let name = prop::sample::select(vec!["a", "b", "save/Const", "saver_filename", "p", "x"]);
+        let value = prop::sample::select(vec![
+            "/etc/passwd",
+            "file:///tmp/x",
+            "v\"q'\\",
+            "ok",
+            "../up",
+            "f",
+        ]);
+        let key = prop::sample::select(vec!["value", "output_stream", "debug_urls", "f", "token"]);
+        (
+            name.clone().prop_map(String::from),
+            op.prop_map(String::from),
+            proptest::collection::vec(name.prop_map(String::from), 0..3),
+            proptest::collection::vec(
+                (key.prop_map(String::from), value.prop_map(String::from)),
+                0..3,
+            ),
+        )
+    }
+
+    /// Writes `v` as one or two text literals, each byte plain or escaped as `style` picks.
+    fn text_string(v: &str, style: u64) -> String {
+        let mut out = String::from("\"");
+        for (i, b) in v.bytes().enumerate() {
+            let pick = (style >> (2 * (i % 30))) & 3;
+            match (pick, b) {
+                (_, b'"' | b'\\') | (1, _) => out.push_str(&format!("\\x{b:02x}")),
+                (2, _) => out.push_str(&format!("\\{b:o}")),
+                (3, _) if i > 0 && b.is_ascii_alphanumeric() => {
+                    out.push_str("\" '");
+                    out.push(b as char);
+                    out.push_str("' \"");
+                }
+                _ => out.push(b as char),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    fn text_node(n: &TNode, style: u64, field: &str) -> String {
+        let (open, close) = if style & 1 == 0 {
+            ("{", "}")
+        } else {
+            ("<", ">")
+        };
+        let colon = if style & 2 == 0 { "" } else { ":" };
+        let mut t = format!(
+            "{field}{colon} {open}\n # a node\n name: {}\n op: {}\n",
+            text_string(&n.0, style >> 2),
+            text_string(&n.1, style >> 5)
+        );
+        if style & 4 != 0 && !n.2.is_empty() {
+            let list: Vec<String> = n.2.iter().map(|i| text_string(i, style >> 7)).collect();
+            t.push_str(&format!(" input: [{}]\n", list.join(", ")));
+        } else {
+            for i in &n.2 {
+                t.push_str(&format!(" input: {};\n", text_string(i, style >> 7)));
+            }
+        }
+        for (k, v) in &n.3 {
+            t.push_str(&format!(
+                " attr {{ key: {} value {open} s: {} {close} }}\n",
+                text_string(k, 0),
+                text_string(v, style >> 9)
+            ));
+        }
+        t.push_str(close);
+        t.push('\n');
+        t
+    }
+
+    fn text_saved_model(nodes: &[TNode], functions: &[(String, Vec<TNode>)], style: u64) -> String {
+        let mut g = String::new();
+        for n in nodes {
+            g.push_str(&text_node(n, style, "node"));
+        }
+        if !functions.is_empty() {
+            g.push_str("library {\n");
+            for (name, body) in functions {
+                g.push_str(&format!("function {{ signature {{ name: {} input_arg {{ name: \"prefix\" type: DT_STRING }} }}\n", text_string(name, style >> 11)));
+                for n in body {
+                    g.push_str(&text_node(n, style.rotate_left(7), "node_def"));
+                }
+                g.push_str("}\n");
+            }
+            g.push_str("}\n");
+        }
+        format!(
+            "saved_model_schema_version: 1\nmeta_graphs {{\n meta_info_def {{ tags: \"serve\" }}\n graph_def {{\n{g} versions {{ producer: 1882 }}\n }}\n saver_def {{ filename_tensor_name: \"saver_filename:0\" version: V2 }}\n}}\n"
+        )
+    }
+
+    fn binary_node(n: &TNode) -> Msg {
+        let inputs: Vec<&str> = n.2.iter().map(String::as_str).collect();
+        let attrs: Vec<(&str, Msg)> = n.3.iter().map(|(k, v)| (k.as_str(), s(v))).collect();
+        node(&n.0, &n.1, &inputs, &attrs)
+    }
+
+    fn full_findings(
+        name: &str,
+        data: &[u8],
+    ) -> (Vec<FindingKey>, usize) {
+        let limits = Limits::default();
+        let policy = Policy::default();
+        let mut ctx = Ctx::new(&limits, &policy, name.into());
+        scan(&mut ctx, data);
+        let mut v: Vec<_> = ctx
+            .state
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity, f.message.clone(), f.evidence.clone()))
+            .collect();
+        v.sort();
+        (v, ctx.state.problems.len())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
         #[test]
         fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
             crate::fuzzing::run("savedmodel", &data);
+        }
+
+        #[test]
+        fn text_and_binary_forms_agree(
+            nodes in proptest::collection::vec(node_strategy(), 0..6),
+            functions in proptest::collection::vec((prop::sample::select(vec!["__inference__traced_save_9", "__inference_f_3"]).prop_map(String::from), proptest::collection::vec(node_strategy(), 0..4)), 0..3),
+            style in any::<u64>(),
+        ) {
+            let bin_nodes: Vec<Msg> = nodes.iter().map(binary_node).collect();
+            let bin_functions: Vec<Msg> = functions
+                .iter()
+                .map(|(name, body)| function(name, &["prefix"], &body.iter().map(binary_node).collect::<Vec<_>>()))
+                .collect();
+            let binary = saved_model(&bin_nodes, &bin_functions, Some("saver_filename:0"));
+            let text = text_saved_model(&nodes, &functions, style);
+            prop_assert_eq!(kind(text.as_bytes()), Some(Kind::SavedModelText), "{}", text);
+            let (b, bp) = full_findings("saved_model.pb", &binary);
+            let (t, tp) = full_findings("saved_model.pbtxt", text.as_bytes());
+            prop_assert_eq!(bp, 0);
+            prop_assert_eq!(tp, 0, "{}", text);
+            prop_assert_eq!(b, t, "{}", text);
         }
 
         #[test]
