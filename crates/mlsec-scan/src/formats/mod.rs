@@ -17,4 +17,5 @@ pub(crate) mod sevenzip;
 pub(crate) mod tar;
 pub(crate) mod template;
 pub(crate) mod textproto;
+pub(crate) mod torchscript;
 pub(crate) mod zip;

@@ -1720,10 +1720,7 @@ mod tests {
         node(&n.0, &n.1, &inputs, &attrs)
     }
 
-    fn full_findings(
-        name: &str,
-        data: &[u8],
-    ) -> (Vec<FindingKey>, usize) {
+    fn full_findings(name: &str, data: &[u8]) -> (Vec<FindingKey>, usize) {
         let limits = Limits::default();
         let policy = Policy::default();
         let mut ctx = Ctx::new(&limits, &policy, name.into());

@@ -182,6 +182,7 @@ pub mod pickle;
 pub mod safetensors;
 pub mod template;
 pub mod tensorflow;
+pub mod torch;
 
 /// Every rule, in code order. Adding a rule means adding its line here; the meta-test checks
 /// that codes are unique, match their family prefix, are not retired, and have docs and a fixture.
@@ -242,6 +243,9 @@ pub static ALL: &[&Rule] = &[
     &pickle::protocol_anomaly::RULE,
     &numpy::object_array::RULE,
     &numpy::trailing_data::RULE,
+    &torch::torchscript_file_access::RULE,
+    &torch::torchscript_custom_op::RULE,
+    &torch::torchscript_program::RULE,
 ];
 
 /// Codes that were used once and must never be reused.

@@ -32,6 +32,44 @@ pub(crate) use sniff::sniff;
 /// file full of lying frames cannot multiply the work.
 const MAX_ALTERNATIVES: u32 = 8;
 
+/// The string constants of the first pickle stream of `data`, in stream order, with the offset
+/// of each opcode: what a loader that interprets the unpickled tuples (TorchScript's mobile
+/// bytecode) reads as names. At most `max` strings; the walk stops at STOP or a broken opcode.
+pub(crate) fn strings(data: &[u8], max: usize) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    let mut r = ops::Reader::new(data, 0, FrameMode::Linear);
+    while out.len() < max {
+        let Ok(i) = r.next() else { break };
+        match (i.op, i.arg) {
+            (ops::Op::Stop, _) => break,
+            (
+                ops::Op::BinString
+                | ops::Op::ShortBinString
+                | ops::Op::BinUnicode
+                | ops::Op::ShortBinUnicode
+                | ops::Op::BinUnicode8,
+                ops::Arg::Data(s),
+            ) => out.push((i.at, String::from_utf8_lossy(s.get(data)).into_owned())),
+            (ops::Op::Unicode, ops::Arg::Line(s)) => {
+                if let Some(t) = decode::raw_unicode_escape(s.get(data)) {
+                    out.push((i.at, t));
+                }
+            }
+            (ops::Op::String, ops::Arg::Line(s)) => {
+                let raw = s.get(data);
+                let inner = raw
+                    .strip_prefix(b"'")
+                    .and_then(|r| r.strip_suffix(b"'"))
+                    .or_else(|| raw.strip_prefix(b"\"").and_then(|r| r.strip_suffix(b"\"")))
+                    .unwrap_or(raw);
+                out.push((i.at, String::from_utf8_lossy(inner).into_owned()));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Scans an element that is a pickle (or a file of pickles).
 pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     ctx.note_format("pickle");

@@ -451,6 +451,14 @@ pub(crate) static ALLOWED: &[&str] = &[
     "torch.int32",
     "torch.int64",
     "torch.int8",
+    // TorchScript's pickles (`*.debug_pkl`, `data.pkl` of scripted modules): identity
+    // functions in Python (torch/jit/_pickle.py), list type tags for the C++ unpickler.
+    "torch.jit._pickle.build_boollist",
+    "torch.jit._pickle.build_doublelist",
+    "torch.jit._pickle.build_intlist",
+    "torch.jit._pickle.build_tensor_from_id",
+    "torch.jit._pickle.build_tensorlist",
+    "torch.jit._pickle.restore_type_tag",
     "torch.long",
     "torch.nn.parameter.Buffer",
     "torch.nn.parameter.Parameter",

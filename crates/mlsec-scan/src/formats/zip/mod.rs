@@ -15,6 +15,7 @@ pub(crate) mod paths;
 
 use crate::ctx::Ctx;
 use crate::formats::compressed::decode::{self, Budget, Cap, Codec, RATIO_FLOOR, Stop};
+use crate::formats::torchscript;
 use crate::rules::archive::{
     crc_mismatch, data_outside_archive, decompression_bomb, duplicate_member, zip_flags,
     zip_header_mismatch,
@@ -211,8 +212,20 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     check_overlaps(ctx, &views);
     check_flags(ctx, &views);
 
+    // A TorchScript archive: its `.py` members are TorchScript source and `bytecode.pkl` the
+    // mobile program; both are checked on top of the usual scan by content.
+    let names: Vec<String> = views
+        .iter()
+        .map(|v| parse::decode_name(v.name, v.flags))
+        .collect();
+    let torchscript = names.iter().any(|n| torchscript::is_marker(n));
+    if torchscript {
+        let code = names.iter().filter(|n| torchscript::is_code(n)).count();
+        let bytecode = names.iter().any(|n| torchscript::is_bytecode(n));
+        torchscript::report_program(ctx, code, bytecode);
+    }
     for v in &views {
-        if !scan_view(ctx, data, v) {
+        if !scan_view(ctx, data, v, torchscript) {
             break;
         }
     }
@@ -605,7 +618,7 @@ fn outside(ctx: &mut Ctx<'_>, data: &[u8], from: usize, to: usize, where_: &str,
 }
 
 /// Scans one member view; false when the entry budget is spent.
-fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>) -> bool {
+fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>, torchscript: bool) -> bool {
     if !ctx.charge_entry() {
         return false;
     }
@@ -721,6 +734,11 @@ fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>) -> bool {
         check_crc(ctx, v, &name, &content);
     }
     ctx.scan_member(&name, &content);
+    if torchscript && torchscript::is_code(&name) {
+        ctx.enter(&name, |c| torchscript::scan_code(c, &content));
+    } else if torchscript && torchscript::is_bytecode(&name) {
+        ctx.enter(&name, |c| torchscript::scan_bytecode(c, &content));
+    }
     true
 }
 
