@@ -19,6 +19,7 @@ pub const READERS: &[&str] = &[
     "hdf5",
     "savedmodel",
     "savedmodel-text",
+    "torchscript",
     "onnx",
     "gguf",
     "safetensors",
@@ -56,6 +57,10 @@ pub fn run(reader: &str, data: &[u8]) -> (usize, usize) {
         "numpy" => formats::numpy::scan(&mut ctx, data),
         "hdf5" => formats::hdf5::scan(&mut ctx, data),
         "savedmodel" => formats::savedmodel::scan(&mut ctx, data),
+        "torchscript" => {
+            formats::torchscript::scan_code(&mut ctx, data);
+            formats::torchscript::scan_bytecode(&mut ctx, data);
+        }
         "savedmodel-text" => {
             use formats::textproto::TextKind;
             formats::savedmodel::scan_text(&mut ctx, data, TextKind::SavedModel);
