@@ -7,7 +7,9 @@ them (their make.py scripts prove each malicious one runs its payload):
 - TensorFlow SavedModels and GraphDefs in the protobuf text format (saved_model.pbtxt), which
   TensorFlow loads like the binary form (crates/mlsec-scan/tests/data/tf-text);
 - TorchScript archives from torch.jit.save / _save_for_lite_interpreter, benign and with file
-  access in __setstate__ or forward (crates/mlsec-scan/tests/data/torchscript).
+  access in __setstate__ or forward (crates/mlsec-scan/tests/data/torchscript);
+- torch.package archives, benign and with a command run from an interned module
+  (crates/mlsec-scan/tests/data/torch-package).
 
 Each case is laid out the way its loader expects (`CASE/saved_model.pbtxt`, `CASE.pt`) under
 bench/out/beyond and every tool scans it with the verdict rules of scan_bench.py.
@@ -42,6 +44,8 @@ CASES = [
     ("torchscript/setstate_ops_aten.pt", "ts_setstate_ops_aten.pt", "malicious", "the same, spelled ops.aten.*"),
     ("torchscript/forward_from_file.pt", "ts_forward_from_file.pt", "malicious", "forward maps a file"),
     ("torchscript/setstate_file_io_lite.ptl", "ts_setstate_file_io_lite.ptl", "malicious", "lite interpreter, __setstate__ file I/O"),
+    ("torch-package/benign_package.pt", "pkg_benign.pt", "benign", "torch.package with an interned model module"),
+    ("torch-package/setstate_system.pt", "pkg_setstate_system.pt", "malicious", "torch.package module runs `o.system` in __setstate__"),
 ]
 
 

@@ -33,6 +33,9 @@ pub(crate) struct Ctx<'a> {
     pub policy: &'a Policy,
     chain: Vec<String>,
     pub state: State,
+    /// Python modules whose source ships in the archive being read (a torch.package's
+    /// interned modules): classes from them are judged by their source, not as unknown.
+    pub local_modules: Vec<String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -42,6 +45,7 @@ impl<'a> Ctx<'a> {
             policy,
             chain: vec![root],
             state: State::default(),
+            local_modules: Vec::new(),
         }
     }
 

@@ -60,6 +60,7 @@ pub fn run(reader: &str, data: &[u8]) -> (usize, usize) {
         "torchscript" => {
             formats::torchscript::scan_code(&mut ctx, data);
             formats::torchscript::scan_bytecode(&mut ctx, data);
+            formats::torchpackage::scan_source(&mut ctx, data);
         }
         "savedmodel-text" => {
             use formats::textproto::TextKind;

@@ -17,5 +17,6 @@ pub(crate) mod sevenzip;
 pub(crate) mod tar;
 pub(crate) mod template;
 pub(crate) mod textproto;
+pub(crate) mod torchpackage;
 pub(crate) mod torchscript;
 pub(crate) mod zip;

@@ -1,5 +1,7 @@
 //! TensorFlow protobufs: `saved_model.pb` (SavedModel), bare GraphDefs, `keras_metadata.pb`
-//! (SavedMetadata) and `fingerprint.pb` (FingerprintDef).
+//! (SavedMetadata) and `fingerprint.pb` (FingerprintDef); SavedModels and GraphDefs written in
+//! the protobuf text format (`saved_model.pbtxt`) are transcoded by the `textproto` module and
+//! checked by the same code ([`scan_text`]).
 //!
 //! A SavedModel is code: loading it runs its graph and its functions. The reader walks every
 //! MetaGraphDef, its GraphDef's nodes and every function of the FunctionDefLibrary, collects

@@ -365,7 +365,7 @@ pub(crate) fn scan_code(ctx: &mut Ctx<'_>, data: &[u8]) {
 
 /// Skips a string literal starting at `i` (single, double or triple quoted, with escapes);
 /// returns the offset after it.
-fn skip_string(data: &[u8], i: usize) -> usize {
+pub(crate) fn skip_string(data: &[u8], i: usize) -> usize {
     let q = data[i];
     let triple = data.get(i..i + 3) == Some(&[q, q, q][..]);
     let mut j = i + if triple { 3 } else { 1 };

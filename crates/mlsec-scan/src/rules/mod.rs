@@ -246,6 +246,8 @@ pub static ALL: &[&Rule] = &[
     &torch::torchscript_file_access::RULE,
     &torch::torchscript_custom_op::RULE,
     &torch::torchscript_program::RULE,
+    &torch::torch_package_program::RULE,
+    &torch::torch_package_code::RULE,
 ];
 
 /// Codes that were used once and must never be reused.

@@ -281,6 +281,8 @@ struct Vm<'d, 'p> {
     /// Offset of the stream's first opcode.
     start: usize,
     policy: &'p Policy,
+    /// See [`Ctx::local_modules`].
+    local_modules: Vec<String>,
     r: Reader<'d>,
     opts: Opts,
     stack: Vec<V>,
@@ -315,6 +317,7 @@ pub(crate) fn run(
         data,
         start,
         policy: ctx.policy,
+        local_modules: ctx.local_modules.clone(),
         r: Reader::new(data, start, opts.mode),
         opts,
         stack: Vec::new(),
@@ -692,7 +695,17 @@ impl<'d, 'p> Vm<'d, 'p> {
             )));
         }
         let name = callables::canonical(module, qualname);
-        let verdict = callables::judge(module, qualname, &name, self.policy);
+        let mut verdict = callables::judge(module, qualname, &name, self.policy);
+        // A class from a module whose source ships in the same archive (torch.package): that
+        // source is checked by its own reader; only what the tables deny is reported here.
+        if matches!(verdict, Verdict::Unknown)
+            && self
+                .local_modules
+                .iter()
+                .any(|m| name.module == *m || name.module.starts_with(&format!("{m}.")))
+        {
+            verdict = Verdict::Allowed;
+        }
         let path = name.path();
         let hook = callables::hook_of(&path);
         let raw = if qualname.is_empty() {

@@ -15,7 +15,7 @@ pub(crate) mod paths;
 
 use crate::ctx::Ctx;
 use crate::formats::compressed::decode::{self, Budget, Cap, Codec, RATIO_FLOOR, Stop};
-use crate::formats::torchscript;
+use crate::formats::{torchpackage, torchscript};
 use crate::rules::archive::{
     crc_mismatch, data_outside_archive, decompression_bomb, duplicate_member, zip_flags,
     zip_header_mismatch,
@@ -224,11 +224,26 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
         let bytecode = names.iter().any(|n| torchscript::is_bytecode(n));
         torchscript::report_program(ctx, code, bytecode);
     }
+    let package = names.iter().any(|n| torchpackage::is_marker(n));
+    let outer_modules = std::mem::take(&mut ctx.local_modules);
+    if package {
+        let modules = names.iter().filter(|n| torchpackage::is_module(n)).count();
+        torchpackage::report_program(ctx, modules);
+        ctx.local_modules = names
+            .iter()
+            .filter_map(|n| torchpackage::module_name(n))
+            .collect();
+    }
+    let kind = Programs {
+        torchscript,
+        package,
+    };
     for v in &views {
-        if !scan_view(ctx, data, v, torchscript) {
+        if !scan_view(ctx, data, v, kind) {
             break;
         }
     }
+    ctx.local_modules = outer_modules;
 
     if let Some(first) = first.filter(|&f| f > 0) {
         outside(
@@ -618,7 +633,14 @@ fn outside(ctx: &mut Ctx<'_>, data: &[u8], from: usize, to: usize, where_: &str,
 }
 
 /// Scans one member view; false when the entry budget is spent.
-fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>, torchscript: bool) -> bool {
+/// Which kinds of program archive the zip is (their members get extra readers).
+#[derive(Debug, Clone, Copy)]
+struct Programs {
+    torchscript: bool,
+    package: bool,
+}
+
+fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>, programs: Programs) -> bool {
     if !ctx.charge_entry() {
         return false;
     }
@@ -734,10 +756,13 @@ fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>, torchscript: bool) ->
         check_crc(ctx, v, &name, &content);
     }
     ctx.scan_member(&name, &content);
-    if torchscript && torchscript::is_code(&name) {
+    if programs.torchscript && torchscript::is_code(&name) {
         ctx.enter(&name, |c| torchscript::scan_code(c, &content));
-    } else if torchscript && torchscript::is_bytecode(&name) {
+    } else if programs.torchscript && torchscript::is_bytecode(&name) {
         ctx.enter(&name, |c| torchscript::scan_bytecode(c, &content));
+    }
+    if programs.package && torchpackage::is_module(&name) {
+        ctx.enter(&name, |c| torchpackage::scan_source(c, &content));
     }
     true
 }

@@ -1,5 +1,7 @@
-//! PyTorch rules (`TRC`): TorchScript archives.
+//! PyTorch rules (`TRC`): TorchScript archives and `torch.package` archives.
 
+pub mod torch_package_code;
+pub mod torch_package_program;
 pub mod torchscript_custom_op;
 pub mod torchscript_file_access;
 pub mod torchscript_program;
