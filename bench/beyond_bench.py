@@ -75,7 +75,8 @@ def main() -> int:
         v = results[tool].get(dst, "skipped")
         if label == "benign":
             # Benign: mlsec passes at low or below; a peer passes when it raises nothing.
-            ok = v in ("clean", "skipped") if tool != "mlsec" else v == "clean"
+            # mlsec's "incomplete" is clean at low or below with a part it could not check.
+            ok = v in ("clean", "skipped") if tool != "mlsec" else v in ("clean", "incomplete")
             return ("ok" if ok else "**FP**") + ("" if v in ("clean", "flagged") else f" ({v})")
         return ("**detected**" if v == "flagged" else "missed") + ("" if v in ("clean", "flagged") else f" ({v})")
 
