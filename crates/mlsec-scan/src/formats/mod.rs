@@ -11,6 +11,7 @@ pub(crate) mod numpy;
 pub(crate) mod onnx;
 pub mod pickle;
 pub(crate) mod protobuf;
+pub(crate) mod pysource;
 pub(crate) mod safetensors;
 pub(crate) mod savedmodel;
 pub(crate) mod sevenzip;

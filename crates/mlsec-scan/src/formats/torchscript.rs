@@ -19,6 +19,7 @@
 //! table of each method lists `namespace::name` strings after the method's qualified name;
 //! the reader walks the pickle's string constants in order.
 
+use super::pysource::{Tok, dotted, tokens};
 use crate::ctx::Ctx;
 use crate::rules::torch as rules;
 use mlsec_core::{Confidence, Severity};
@@ -239,153 +240,37 @@ fn judge_path(
 
 /// Lexes TorchScript source and reports the operators it calls.
 pub(crate) fn scan_code(ctx: &mut Ctx<'_>, data: &[u8]) {
+    let toks = tokens(data, 0);
     let mut judge = Judge::new();
     let mut method = String::new();
-    let mut i = 0;
-    // The dotted path being read: components, where it started, whether its base was `(...)`.
-    let mut path: Vec<&str> = Vec::new();
-    let mut path_at = 0usize;
-    let mut parenthesised = false;
-    // The previous significant token: an identifier (`def`), `.`, or `)`.
-    let mut prev_def = false;
-    let mut after_dot = false;
-    let mut after_close = false;
-    let flush = |ctx: &mut Ctx<'_>,
-                 judge: &mut Judge,
-                 path: &mut Vec<&str>,
-                 parenthesised: &mut bool,
-                 method: &str,
-                 at: usize| {
-        if !path.is_empty() {
-            judge_path(ctx, judge, path, *parenthesised, method, at as u64);
-        }
-        path.clear();
-        *parenthesised = false;
-    };
-    while i < data.len() {
-        let b = data[i];
-        match b {
-            b'#' => {
-                while i < data.len() && data[i] != b'\n' {
-                    i += 1;
+    let mut k = 0;
+    while k < toks.len() {
+        let (t, at) = toks[k];
+        match t {
+            Tok::Name("def") => {
+                if let Some((Tok::Name(m), _)) = toks.get(k + 1) {
+                    method = m.to_string();
                 }
-                continue;
+                k += 2;
             }
-            b'"' | b'\'' => {
-                flush(
-                    ctx,
-                    &mut judge,
-                    &mut path,
-                    &mut parenthesised,
-                    &method,
-                    path_at,
-                );
-                i = skip_string(data, i);
-                after_dot = false;
-                after_close = false;
-                prev_def = false;
-                continue;
-            }
-            b'.' if !data.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                after_dot = true;
-                i += 1;
-                continue;
-            }
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                let start = i;
-                while i < data.len() && (data[i].is_ascii_alphanumeric() || data[i] == b'_') {
-                    i += 1;
+            // `(expr).name`: judged by the attribute name alone.
+            Tok::Close if toks.get(k + 1).map(|t| t.0) == Some(Tok::Dot) => {
+                k += 2;
+                let name_at = toks.get(k).map_or(at, |t| t.1);
+                if let Some(path) = dotted(&toks, &mut k) {
+                    let comps: Vec<&str> = path.split('.').collect();
+                    judge_path(ctx, &mut judge, &comps, true, &method, name_at as u64);
                 }
-                let word = std::str::from_utf8(&data[start..i]).unwrap_or("");
-                if prev_def {
-                    method = word.to_string();
-                    prev_def = false;
-                    after_dot = false;
-                    after_close = false;
-                    continue;
-                }
-                if after_dot && (!path.is_empty() || after_close) {
-                    if path.is_empty() {
-                        parenthesised = true;
-                        path_at = start;
-                    }
-                    path.push(word);
-                } else {
-                    flush(
-                        ctx,
-                        &mut judge,
-                        &mut path,
-                        &mut parenthesised,
-                        &method,
-                        path_at,
-                    );
-                    if word == "def" {
-                        prev_def = true;
-                    } else {
-                        path.push(word);
-                        path_at = start;
-                    }
-                }
-                after_dot = false;
-                after_close = false;
-                continue;
             }
-            c if c.is_ascii_whitespace() => {
-                i += 1;
-                continue;
-            }
-            _ => {
-                // Any other token ends the path; `)` may start an attribute chain.
-                if !(after_dot && path.is_empty() && after_close) {
-                    flush(
-                        ctx,
-                        &mut judge,
-                        &mut path,
-                        &mut parenthesised,
-                        &method,
-                        path_at,
-                    );
+            Tok::Name(_) if !(k > 0 && toks[k - 1].0 == Tok::Dot) => {
+                if let Some(path) = dotted(&toks, &mut k) {
+                    let comps: Vec<&str> = path.split('.').collect();
+                    judge_path(ctx, &mut judge, &comps, false, &method, at as u64);
                 }
-                after_close = b == b')';
-                after_dot = false;
-                prev_def = false;
-                i += 1;
             }
+            _ => k += 1,
         }
     }
-    flush(
-        ctx,
-        &mut judge,
-        &mut path,
-        &mut parenthesised,
-        &method,
-        path_at,
-    );
-}
-
-/// Skips a string literal starting at `i` (single, double or triple quoted, with escapes);
-/// returns the offset after it.
-pub(crate) fn skip_string(data: &[u8], i: usize) -> usize {
-    let q = data[i];
-    let triple = data.get(i..i + 3) == Some(&[q, q, q][..]);
-    let mut j = i + if triple { 3 } else { 1 };
-    while j < data.len() {
-        match data[j] {
-            b'\\' => j += 2,
-            c if c == q => {
-                if !triple {
-                    return j + 1;
-                }
-                if data.get(j..j + 3) == Some(&[q, q, q][..]) {
-                    return j + 3;
-                }
-                j += 1;
-            }
-            b'\n' if !triple => return j + 1,
-            _ => j += 1,
-        }
-    }
-    data.len()
 }
 
 /// Reads the mobile bytecode's string constants: a method's qualified name
