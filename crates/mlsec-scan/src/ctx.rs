@@ -189,3 +189,14 @@ impl<'a> Ctx<'a> {
         self.state.entries <= self.limits.max_entries
     }
 }
+
+/// Runs `f` on a fresh context for `name` with default limits and policy, for unit tests;
+/// returns what it accumulated.
+#[cfg(test)]
+pub(crate) fn run_for_test(name: &str, f: impl FnOnce(&mut Ctx<'_>)) -> State {
+    let limits = Limits::default();
+    let policy = Policy::default();
+    let mut ctx = Ctx::new(&limits, &policy, name.into());
+    f(&mut ctx);
+    ctx.state
+}

@@ -277,16 +277,10 @@ pub(crate) fn scan_source(ctx: &mut Ctx<'_>, data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limits::Limits;
-    use crate::policy::Policy;
     use proptest::prelude::*;
 
     fn found(src: &str) -> Vec<(Severity, String)> {
-        let limits = Limits::default();
-        let policy = Policy::default();
-        let mut ctx = Ctx::new(&limits, &policy, "pkg/net.py".into());
-        scan_source(&mut ctx, src.as_bytes());
-        ctx.state
+        crate::ctx::run_for_test("pkg/net.py", |c| scan_source(c, src.as_bytes()))
             .findings
             .iter()
             .map(|f| (f.severity, f.evidence.clone().unwrap_or_default()))
@@ -361,10 +355,7 @@ class Net:
     proptest! {
         #[test]
         fn arbitrary_text_never_panics(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
-            let limits = Limits::default();
-            let policy = Policy::default();
-            let mut ctx = Ctx::new(&limits, &policy, "x".into());
-            scan_source(&mut ctx, &data);
+            crate::ctx::run_for_test("x", |c| scan_source(c, &data));
         }
     }
 }

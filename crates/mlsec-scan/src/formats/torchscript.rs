@@ -312,16 +312,10 @@ fn is_ident(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limits::Limits;
-    use crate::policy::Policy;
     use proptest::prelude::*;
 
     fn findings(code: &str) -> Vec<(&'static str, Severity, String)> {
-        let limits = Limits::default();
-        let policy = Policy::default();
-        let mut ctx = Ctx::new(&limits, &policy, "code/__torch__.py".into());
-        scan_code(&mut ctx, code.as_bytes());
-        ctx.state
+        crate::ctx::run_for_test("code/__torch__.py", |c| scan_code(c, code.as_bytes()))
             .findings
             .iter()
             .map(|f| (f.rule, f.severity, f.evidence.clone().unwrap_or_default()))
@@ -406,11 +400,10 @@ mod tests {
     proptest! {
         #[test]
         fn arbitrary_text_never_panics(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
-            let limits = Limits::default();
-            let policy = Policy::default();
-            let mut ctx = Ctx::new(&limits, &policy, "x".into());
-            scan_code(&mut ctx, &data);
-            scan_bytecode(&mut ctx, &data);
+            crate::ctx::run_for_test("x", |c| {
+                scan_code(c, &data);
+                scan_bytecode(c, &data);
+            });
         }
     }
 }
