@@ -1,5 +1,5 @@
 //! The README's first command, `mlsec scan examples/models`, does what the README says: the
-//! three planted attacks fail, the four benign models pass.
+//! four planted attacks fail, the four benign models pass.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -18,7 +18,7 @@ fn readme_example_scan() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let files = v["files"].as_array().unwrap();
-    assert_eq!(files.len(), 7);
+    assert_eq!(files.len(), 8);
     for f in files {
         let path = f["path"].as_str().unwrap();
         let sev = f["max_severity"].as_str();

@@ -140,10 +140,10 @@ impl Judge {
             let (severity, when) = if on_load {
                 (
                     Severity::Critical,
-                    "in `__setstate__`, which torch.jit.load runs while loading the file",
+                    "torch.jit.load runs `__setstate__` while it loads the file",
                 )
             } else {
-                (Severity::High, "which runs when the model is used")
+                (Severity::High, "the method runs when the model is used")
             };
             let method = if method.is_empty() {
                 "<module>"
@@ -155,7 +155,7 @@ impl Judge {
                 severity,
                 Confidence::High,
                 Some(offset),
-                format!("TorchScript method `{method}` calls `{n}::{o}`, which {what}, {when}"),
+                format!("TorchScript method `{method}` calls `{n}::{o}`, which {what}; {when}"),
                 Some(format!("{n}::{o}")),
             );
             return;
