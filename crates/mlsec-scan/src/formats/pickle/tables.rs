@@ -298,6 +298,9 @@ pub(crate) static ALLOWED: &[&str] = &[
     "numpy.bytes_",
     "numpy.complex128",
     "numpy.complex64",
+    // The ndarray reconstructor under its oldest name (NumPy 1.0-era object arrays still in
+    // NumPy's own test data): `ndarray.__new__(subtype, shape, dtype)`, like the one below.
+    "numpy.core._internal._reconstruct",
     "numpy.core.multiarray._reconstruct",
     "numpy.core.multiarray.scalar",
     "numpy.core.numeric._frombuffer",
@@ -602,6 +605,7 @@ pub(crate) static HOOKS: &[(&str, Hook)] = &[
     ("joblib.load", Hook::Loader),
     ("joblib.numpy_pickle.load", Hook::Loader),
     ("marshal.loads", Hook::CodeBuilder),
+    ("numpy.core._internal._reconstruct", Hook::NumpyReconstruct),
     ("numpy.core._ufunc_reconstruct", Hook::UfuncReconstruct),
     ("numpy.core.multiarray._reconstruct", Hook::NumpyReconstruct),
     ("numpy.load", Hook::Loader),
@@ -698,6 +702,15 @@ pub(crate) static NAME_ALIASES: &[(Pair, Pair)] = &[
     (("itertools", "ifilter"), ("builtins", "filter")),
     (("itertools", "imap"), ("builtins", "map")),
     (("itertools", "izip"), ("builtins", "zip")),
+    // joblib <= 0.9 pickles name the compat wrappers by their old module, which re-exports them.
+    (
+        ("joblib.numpy_pickle", "NDArrayWrapper"),
+        ("joblib.numpy_pickle_compat", "NDArrayWrapper"),
+    ),
+    (
+        ("joblib.numpy_pickle", "ZNDArrayWrapper"),
+        ("joblib.numpy_pickle_compat", "ZNDArrayWrapper"),
+    ),
     (("urllib", "urlopen"), ("urllib.request", "urlopen")),
     (("urllib", "urlretrieve"), ("urllib.request", "urlretrieve")),
 ];
