@@ -129,6 +129,15 @@ impl OnnxModel {
             })
         };
         for (name, t) in &m.initializers {
+            // Operators index by shape: an initializer whose shape and element count disagree
+            // is refused here, once, rather than at every evaluation step.
+            if !t.is_consistent() {
+                return Err(invalid(format!(
+                    "initializer `{name}` has shape {:?} but {} values",
+                    t.shape,
+                    t.len()
+                )));
+            }
             let id = intern(name, &mut ids, &mut names, &mut consts);
             consts[id] = Some(t.clone());
         }
@@ -517,20 +526,9 @@ impl OnnxModel {
     }
 
     fn step(&self, s: &Step, ins: &[Option<&Tensor>]) -> Result<Vec<Tensor>, ModelError> {
-        // Operators index by shape: a tensor whose shape and element count disagree (a bad
-        // initializer, or an operator fed odd attributes) stops the evaluation here.
-        let inconsistent = |t: &Tensor, what: &str| {
-            invalid(format!(
-                "{} node `{}`: {what} has shape {:?} but {} values",
-                s.node.op_type,
-                s.node.name,
-                t.shape,
-                t.len()
-            ))
-        };
-        if let Some(t) = ins.iter().flatten().find(|t| !t.is_consistent()) {
-            return Err(inconsistent(t, "an input"));
-        }
+        // Operators index by shape. Inputs are initializers (checked at load), the graph input
+        // (built from the row shape) or earlier outputs (checked below), so checking every
+        // output keeps every tensor an operator sees consistent.
         let outs = if s.node.domain == "ai.onnx.ml"
             && trees::SUPPORTED.contains(&s.node.op_type.as_str())
         {
@@ -540,7 +538,13 @@ impl OnnxModel {
         }
         .map_err(invalid)?;
         if let Some(t) = outs.iter().find(|t| !t.is_consistent()) {
-            return Err(inconsistent(t, "an output"));
+            return Err(invalid(format!(
+                "{} node `{}`: an output has shape {:?} but {} values",
+                s.node.op_type,
+                s.node.name,
+                t.shape,
+                t.len()
+            )));
         }
         Ok(outs)
     }
