@@ -256,21 +256,23 @@ pub(crate) fn display(bytes: &[u8], max: usize) -> String {
     out
 }
 
+/// Appends `v` as a varint (the text-format transcoder writes wire format with it).
+pub(crate) fn write_varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
 /// A protobuf encoder for tests: builds messages field by field.
 #[cfg(test)]
 pub(crate) mod write {
-    /// Appends a varint.
-    pub fn varint(out: &mut Vec<u8>, mut v: u64) {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(b);
-                return;
-            }
-            out.push(b | 0x80);
-        }
-    }
+    pub(crate) use super::write_varint as varint;
 
     /// A message under construction.
     #[derive(Debug, Default, Clone)]

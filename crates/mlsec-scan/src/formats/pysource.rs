@@ -113,19 +113,23 @@ pub(crate) fn tokens(data: &[u8], depth: u32) -> Vec<(Tok<'_>, usize)> {
     out
 }
 
-/// Reads a dotted name starting at `toks[*k]`; advances past it.
-pub(crate) fn dotted<'a>(toks: &[(Tok<'a>, usize)], k: &mut usize) -> Option<String> {
+/// Reads the components of a dotted name starting at `toks[*k]`; advances past it.
+pub(crate) fn dotted_parts<'a>(toks: &[(Tok<'a>, usize)], k: &mut usize) -> Option<Vec<&'a str>> {
     let Some((Tok::Name(first), _)) = toks.get(*k) else {
         return None;
     };
-    let mut s = first.to_string();
+    let mut parts = vec![*first];
     *k += 1;
     while let (Some((Tok::Dot, _)), Some((Tok::Name(n), _))) = (toks.get(*k), toks.get(*k + 1)) {
-        s.push('.');
-        s.push_str(n);
+        parts.push(n);
         *k += 2;
     }
-    Some(s)
+    Some(parts)
+}
+
+/// Reads a dotted name starting at `toks[*k]` as one string; advances past it.
+pub(crate) fn dotted(toks: &[(Tok<'_>, usize)], k: &mut usize) -> Option<String> {
+    dotted_parts(toks, k).map(|p| p.join("."))
 }
 
 /// Skips a string literal starting at `i` (single, double or triple quoted, with escapes);

@@ -28,7 +28,7 @@
 //! constant (checked). An error stops the parse: every message still open is closed, so what
 //! was read before the error is still checked, and the error is returned with its offset.
 
-use super::protobuf::MAX_DEPTH;
+use super::protobuf::{MAX_DEPTH, write_varint};
 
 /// What a field of the schema holds.
 #[derive(Debug, Clone, Copy)]
@@ -547,16 +547,7 @@ impl Parser<'_> {
         self.out
             .map
             .push((self.out.bytes.len() as u64, text_at as u64));
-        let mut v = (u64::from(number) << 3) | 2;
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                self.out.bytes.push(b);
-                break;
-            }
-            self.out.bytes.push(b | 0x80);
-        }
+        write_varint(&mut self.out.bytes, (u64::from(number) << 3) | 2);
         self.check_size(text_at)
     }
 
@@ -716,16 +707,7 @@ impl Parser<'_> {
             (Tok::Str(_), Some((number, Ty::Str))) => {
                 let s = self.expect_string()?;
                 self.tag(number, at)?;
-                let mut len = s.len() as u64;
-                loop {
-                    let b = (len & 0x7f) as u8;
-                    len >>= 7;
-                    if len == 0 {
-                        self.out.bytes.push(b);
-                        break;
-                    }
-                    self.out.bytes.push(b | 0x80);
-                }
+                write_varint(&mut self.out.bytes, s.len() as u64);
                 self.out.bytes.extend_from_slice(&s);
                 self.check_size(at)
             }

@@ -93,13 +93,14 @@ const SOURCE_DENIED: &[(&str, Severity, &str)] = &[
 const BUILTINS: &[&str] = &["__import__", "breakpoint", "compile", "eval", "exec"];
 
 /// Whether a zip member name marks a `torch.package` archive.
-pub(crate) fn is_marker(name: &str) -> bool {
-    name == ".data/extern_modules" || name.ends_with("/.data/extern_modules")
+/// Names are raw zip name bytes, as for the TorchScript markers.
+pub(crate) fn is_marker(name: &[u8]) -> bool {
+    name == b".data/extern_modules" || name.ends_with(b"/.data/extern_modules")
 }
 
 /// Whether a member of a `torch.package` archive is an interned module.
-pub(crate) fn is_module(name: &str) -> bool {
-    name.ends_with(".py")
+pub(crate) fn is_module(name: &[u8]) -> bool {
+    name.ends_with(b".py")
 }
 
 /// The module name of an interned module member: `net/pkg/sub/mod.py` -> `pkg.sub.mod`,

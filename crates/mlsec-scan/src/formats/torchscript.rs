@@ -19,7 +19,7 @@
 //! table of each method lists `namespace::name` strings after the method's qualified name;
 //! the reader walks the pickle's string constants in order.
 
-use super::pysource::{Tok, dotted, tokens};
+use super::pysource::{Tok, dotted_parts, tokens};
 use crate::ctx::Ctx;
 use crate::rules::torch as rules;
 use mlsec_core::{Confidence, Severity};
@@ -74,22 +74,25 @@ const COMMUNICATION: &[&str] = &[
 const MAX_BYTECODE_STRINGS: usize = 1_000_000;
 
 /// Whether a zip member name marks a TorchScript archive.
-pub(crate) fn is_marker(name: &str) -> bool {
-    matches!(base(name), "constants.pkl" | "bytecode.pkl")
+/// Names are raw zip name bytes: the markers are ASCII, which every name encoding keeps as is.
+pub(crate) fn is_marker(name: &[u8]) -> bool {
+    matches!(base(name), b"constants.pkl" | b"bytecode.pkl")
 }
 
 /// Whether a member of a TorchScript archive is TorchScript source.
-pub(crate) fn is_code(name: &str) -> bool {
-    name.ends_with(".py")
+pub(crate) fn is_code(name: &[u8]) -> bool {
+    name.ends_with(b".py")
 }
 
 /// Whether a member is the mobile bytecode.
-pub(crate) fn is_bytecode(name: &str) -> bool {
-    base(name) == "bytecode.pkl"
+pub(crate) fn is_bytecode(name: &[u8]) -> bool {
+    base(name) == b"bytecode.pkl"
 }
 
-fn base(name: &str) -> &str {
-    name.rsplit(['/', '\\']).next().unwrap_or(name)
+fn base(name: &[u8]) -> &[u8] {
+    name.rsplit(|&b| b == b'/' || b == b'\\')
+        .next()
+        .unwrap_or(name)
 }
 
 /// Reports the archive as a TorchScript program (once, at the archive level).
@@ -127,16 +130,18 @@ impl Judge {
     }
 
     fn op(&mut self, ctx: &mut Ctx<'_>, ns: &str, op: &str, method: &str, offset: u64) {
-        let on_load = runs_on_load(method);
-        let key = (ns.to_string(), op.to_string(), on_load);
-        if self.seen.contains(&key) {
-            return;
-        }
         let file = FILE_OPS
             .iter()
             .find(|(n, o, _)| (*n == ns || ns == "?") && *o == op);
+        // PyTorch's own operators (nearly every call) are decided without allocating.
+        if file.is_none() && (ns == "?" || TORCH_NAMESPACES.contains(&ns)) {
+            return;
+        }
+        let on_load = runs_on_load(method);
+        if !self.seen.insert((ns.to_string(), op.to_string(), on_load)) {
+            return;
+        }
         if let Some((n, o, what)) = file {
-            self.seen.insert(key);
             let (severity, when) = if on_load {
                 (
                     Severity::Critical,
@@ -160,10 +165,6 @@ impl Judge {
             );
             return;
         }
-        if ns == "?" || TORCH_NAMESPACES.contains(&ns) {
-            return;
-        }
-        self.seen.insert(key);
         let (severity, why) = if COMMUNICATION.contains(&ns) {
             (
                 Severity::Medium,
@@ -257,14 +258,12 @@ pub(crate) fn scan_code(ctx: &mut Ctx<'_>, data: &[u8]) {
             Tok::Close if toks.get(k + 1).map(|t| t.0) == Some(Tok::Dot) => {
                 k += 2;
                 let name_at = toks.get(k).map_or(at, |t| t.1);
-                if let Some(path) = dotted(&toks, &mut k) {
-                    let comps: Vec<&str> = path.split('.').collect();
+                if let Some(comps) = dotted_parts(&toks, &mut k) {
                     judge_path(ctx, &mut judge, &comps, true, &method, name_at as u64);
                 }
             }
             Tok::Name(_) if !(k > 0 && toks[k - 1].0 == Tok::Dot) => {
-                if let Some(path) = dotted(&toks, &mut k) {
-                    let comps: Vec<&str> = path.split('.').collect();
+                if let Some(comps) = dotted_parts(&toks, &mut k) {
                     judge_path(ctx, &mut judge, &comps, false, &method, at as u64);
                 }
             }

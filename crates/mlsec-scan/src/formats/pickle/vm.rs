@@ -699,10 +699,11 @@ impl<'d, 'p> Vm<'d, 'p> {
         // A class from a module whose source ships in the same archive (torch.package): that
         // source is checked by its own reader; only what the tables deny is reported here.
         if matches!(verdict, Verdict::Unknown)
-            && self
-                .local_modules
-                .iter()
-                .any(|m| name.module == *m || name.module.starts_with(&format!("{m}.")))
+            && self.local_modules.iter().any(|m| {
+                name.module
+                    .strip_prefix(m.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
         {
             verdict = Verdict::Allowed;
         }

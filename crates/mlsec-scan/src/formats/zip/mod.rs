@@ -212,32 +212,8 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, data: &[u8]) {
     check_overlaps(ctx, &views);
     check_flags(ctx, &views);
 
-    // A TorchScript archive: its `.py` members are TorchScript source and `bytecode.pkl` the
-    // mobile program; both are checked on top of the usual scan by content.
-    let names: Vec<String> = views
-        .iter()
-        .map(|v| parse::decode_name(v.name, v.flags))
-        .collect();
-    let torchscript = names.iter().any(|n| torchscript::is_marker(n));
-    if torchscript {
-        let code = names.iter().filter(|n| torchscript::is_code(n)).count();
-        let bytecode = names.iter().any(|n| torchscript::is_bytecode(n));
-        torchscript::report_program(ctx, code, bytecode);
-    }
-    let package = names.iter().any(|n| torchpackage::is_marker(n));
     let outer_modules = std::mem::take(&mut ctx.local_modules);
-    if package {
-        let modules = names.iter().filter(|n| torchpackage::is_module(n)).count();
-        torchpackage::report_program(ctx, modules);
-        ctx.local_modules = names
-            .iter()
-            .filter_map(|n| torchpackage::module_name(n))
-            .collect();
-    }
-    let kind = Programs {
-        torchscript,
-        package,
-    };
+    let kind = programs(ctx, &views);
     for v in &views {
         if !scan_view(ctx, data, v, kind) {
             break;
@@ -632,7 +608,6 @@ fn outside(ctx: &mut Ctx<'_>, data: &[u8], from: usize, to: usize, where_: &str,
     ctx.scan_member(name, bytes);
 }
 
-/// Scans one member view; false when the entry budget is spent.
 /// Which kinds of program archive the zip is (their members get extra readers).
 #[derive(Debug, Clone, Copy)]
 struct Programs {
@@ -640,6 +615,39 @@ struct Programs {
     package: bool,
 }
 
+/// Recognises TorchScript archives (`.py` members are TorchScript source, `bytecode.pkl` the
+/// mobile program) and `torch.package` archives (`.py` members are interned modules, whose
+/// names go to `ctx.local_modules`), and reports each as a program. Both are checked on top of
+/// the usual scan by content.
+fn programs(ctx: &mut Ctx<'_>, views: &[View<'_>]) -> Programs {
+    let torchscript = views.iter().any(|v| torchscript::is_marker(v.name));
+    let package = views.iter().any(|v| torchpackage::is_marker(v.name));
+    if torchscript {
+        let code = views
+            .iter()
+            .filter(|v| torchscript::is_code(v.name))
+            .count();
+        let bytecode = views.iter().any(|v| torchscript::is_bytecode(v.name));
+        torchscript::report_program(ctx, code, bytecode);
+    }
+    if package {
+        let modules = views
+            .iter()
+            .filter(|v| torchpackage::is_module(v.name))
+            .count();
+        torchpackage::report_program(ctx, modules);
+        ctx.local_modules = views
+            .iter()
+            .filter_map(|v| torchpackage::module_name(&parse::decode_name(v.name, v.flags)))
+            .collect();
+    }
+    Programs {
+        torchscript,
+        package,
+    }
+}
+
+/// Scans one member view; false when the entry budget is spent.
 fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>, programs: Programs) -> bool {
     if !ctx.charge_entry() {
         return false;
@@ -756,12 +764,12 @@ fn scan_view(ctx: &mut Ctx<'_>, data: &[u8], v: &View<'_>, programs: Programs) -
         check_crc(ctx, v, &name, &content);
     }
     ctx.scan_member(&name, &content);
-    if programs.torchscript && torchscript::is_code(&name) {
+    if programs.torchscript && torchscript::is_code(v.name) {
         ctx.enter(&name, |c| torchscript::scan_code(c, &content));
-    } else if programs.torchscript && torchscript::is_bytecode(&name) {
+    } else if programs.torchscript && torchscript::is_bytecode(v.name) {
         ctx.enter(&name, |c| torchscript::scan_bytecode(c, &content));
     }
-    if programs.package && torchpackage::is_module(&name) {
+    if programs.package && torchpackage::is_module(v.name) {
         ctx.enter(&name, |c| torchpackage::scan_source(c, &content));
     }
     true
